@@ -1,0 +1,247 @@
+import { doesNotExist, invalidParameter } from '@capstan/api';
+import type { KeyValue, ModelVersion, RegisteredModel, Stage } from '../model.js';
+import { STAGES } from '../model.js';
+import type { MetadataStore } from '../../ports/metadata-store.js';
+import {
+  decodePageToken, encodePageToken, parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter,
+  parseRegisteredModelOrderBy,
+} from '../search/filter.js';
+import { joinUri } from '../artifacts/uris.js';
+import { LIMITS, maxResults, validateKey, validateLength } from '../tracking/validation.js';
+import type { TokenPage } from '../tracking/service.js';
+
+/**
+ * The model registry's rules on top of a {@link MetadataStore}: name, alias and stage
+ * validation, source checks, and resolution of where a version's files are.
+ */
+export class RegistryService {
+  private readonly now: () => number;
+
+  constructor(private readonly store: MetadataStore, options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** @throws RESOURCE_ALREADY_EXISTS */
+  async createRegisteredModel(input: { name: string; description?: string; tags?: KeyValue[] }): Promise<RegisteredModel> {
+    validateModelName(input.name);
+    const tags = input.tags ?? [];
+    tags.forEach(validateRegistryTag);
+    return this.store.createRegisteredModel({ name: input.name, description: input.description ?? null, tags, time: this.now() });
+  }
+
+  /** @throws RESOURCE_DOES_NOT_EXIST */
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    const m = await this.store.getRegisteredModel(name);
+    if (!m) throw doesNotExist(`Registered Model with name=${name} not found`);
+    return m;
+  }
+
+  /** Renames a model; its versions follow. */
+  renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+    validateModelName(newName);
+    return this.store.renameRegisteredModel(name, newName, this.now());
+  }
+
+  /** Sets the description. */
+  updateRegisteredModel(name: string, description: string | undefined): Promise<RegisteredModel> {
+    return this.store.updateRegisteredModel(name, description ?? null, this.now());
+  }
+
+  /** Deletes a model with its versions. */
+  deleteRegisteredModel(name: string): Promise<void> {
+    return this.store.deleteRegisteredModel(name);
+  }
+
+  /** Searches registered models (`name LIKE ...`, `tags.k = ...`). */
+  async searchRegisteredModels(input: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string }): Promise<TokenPage<RegisteredModel>> {
+    return toTokenPage(await this.store.searchRegisteredModels({
+      filter: parseRegisteredModelFilter(input.filter),
+      orderBy: parseRegisteredModelOrderBy(input.orderBy),
+      maxResults: maxResults(input.maxResults, LIMITS.searchRegisteredModelsDefault, LIMITS.searchRegisteredModelsMax),
+      offset: decodePageToken(input.pageToken),
+    }));
+  }
+
+  /** Latest version per requested stage. */
+  getLatestVersions(name: string, stages: string[] | undefined): Promise<ModelVersion[]> {
+    return this.store.getLatestVersions(name, (stages ?? []).map(parseStage));
+  }
+
+  /** Sets a registered model tag. */
+  setRegisteredModelTag(name: string, tag: KeyValue): Promise<void> {
+    validateRegistryTag(tag);
+    return this.store.setRegisteredModelTag(name, tag, this.now());
+  }
+
+  /** Deletes a registered model tag. */
+  deleteRegisteredModelTag(name: string, key: string): Promise<void> {
+    return this.store.deleteRegisteredModelTag(name, key);
+  }
+
+  /**
+   * Registers a version. `storageLocation` is where its files are, resolved by the caller from
+   * the source (see {@link validateSource}); the source itself is kept verbatim.
+   */
+  async createModelVersion(input: { name: string; source: string; storageLocation: string; runId?: string; runLink?: string; description?: string; modelId?: string; tags?: KeyValue[]; userId?: string }): Promise<ModelVersion> {
+    const tags = input.tags ?? [];
+    tags.forEach(validateRegistryTag);
+    return this.store.createModelVersion({
+      name: input.name,
+      source: input.source,
+      storageLocation: input.storageLocation,
+      runId: input.runId || null,
+      runLink: input.runLink || null,
+      description: input.description ?? null,
+      userId: input.userId ?? null,
+      modelId: input.modelId || null,
+      tags,
+      time: this.now(),
+    });
+  }
+
+  /** @throws RESOURCE_DOES_NOT_EXIST */
+  async getModelVersion(name: string, version: number): Promise<ModelVersion> {
+    const v = await this.store.getModelVersion(name, version);
+    if (!v) throw doesNotExist(`Model Version (name=${name}, version=${version}) not found`);
+    return v;
+  }
+
+  /** Sets a version's description. */
+  updateModelVersion(name: string, version: number, description: string | undefined): Promise<ModelVersion> {
+    return this.store.updateModelVersion(name, version, description ?? null, this.now());
+  }
+
+  /** Legacy stage transition. */
+  transitionStage(name: string, version: number, stage: string, archiveExisting: boolean): Promise<ModelVersion> {
+    return this.store.transitionModelVersionStage(name, version, parseStage(stage), archiveExisting, this.now());
+  }
+
+  /** Deletes a version and its aliases. */
+  deleteModelVersion(name: string, version: number): Promise<void> {
+    return this.store.deleteModelVersion(name, version);
+  }
+
+  /** Searches versions (`name = ...`, `run_id IN (...)`, `tags.k = ...`). */
+  async searchModelVersions(input: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string }): Promise<TokenPage<ModelVersion>> {
+    return toTokenPage(await this.store.searchModelVersions({
+      filter: parseModelVersionFilter(input.filter),
+      orderBy: parseModelVersionOrderBy(input.orderBy),
+      maxResults: maxResults(input.maxResults, LIMITS.searchModelVersionsDefault, LIMITS.searchModelVersionsMax),
+      offset: decodePageToken(input.pageToken),
+    }));
+  }
+
+  /** Where a version's files are. */
+  async getDownloadUri(name: string, version: number): Promise<string> {
+    return (await this.getModelVersion(name, version)).storageLocation;
+  }
+
+  /** Sets a version tag. */
+  setModelVersionTag(name: string, version: number, tag: KeyValue): Promise<void> {
+    validateRegistryTag(tag);
+    return this.store.setModelVersionTag(name, version, tag);
+  }
+
+  /** Deletes a version tag. */
+  deleteModelVersionTag(name: string, version: number, key: string): Promise<void> {
+    return this.store.deleteModelVersionTag(name, version, key);
+  }
+
+  /** Points `alias` at a version. */
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    validateAlias(alias);
+    await this.store.setAlias(name, alias, parseVersion(version), this.now());
+  }
+
+  /** Removes an alias. */
+  async deleteAlias(name: string, alias: string): Promise<void> {
+    validateAlias(alias);
+    await this.store.deleteAlias(name, alias);
+  }
+
+  /** @throws RESOURCE_DOES_NOT_EXIST */
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    await this.getRegisteredModel(name);
+    const v = await this.store.getModelVersionByAlias(name, alias);
+    if (!v) throw doesNotExist(`Registered model alias ${alias} not found.`);
+    return v;
+  }
+
+  /** Resolves `models:/name/version`, `models:/name@alias` and `models:/name/stage` to a version. */
+  async resolveModelUri(uri: string): Promise<ModelVersion | null> {
+    const m = /^models:\/([^/@]+)(?:@([\w-]+)|\/([^/]+))\/?$/.exec(uri);
+    if (!m) return null;
+    const name = decodeURIComponent(m[1]!);
+    if (m[2]) return this.getModelVersionByAlias(name, m[2]);
+    const ref = m[3]!;
+    if (/^\d+$/.test(ref)) return this.getModelVersion(name, Number(ref));
+    const stage = ref.toLowerCase() === 'latest' ? undefined : parseStage(ref);
+    const latest = await this.store.getLatestVersions(name, stage ? [stage] : []);
+    const pick = latest.sort((a, b) => b.version - a.version)[0];
+    if (!pick) throw doesNotExist(`No versions of model with name '${name}' and stage '${ref}' found`);
+    return pick;
+  }
+}
+
+function toTokenPage<T>(page: { items: T[]; nextOffset?: number }): TokenPage<T> {
+  return page.nextOffset === undefined ? { items: page.items } : { items: page.items, nextPageToken: encodePageToken(page.nextOffset) };
+}
+
+function validateModelName(name: string): void {
+  if (!name.trim()) throw invalidParameter('Registered model name cannot be empty.');
+  validateLength('Registered model name', name, 256);
+}
+
+function validateRegistryTag(tag: KeyValue): void {
+  validateKey('tag', tag.key);
+  validateLength('Tag value', tag.value, LIMITS.registryTagValueLength);
+}
+
+/** MLflow's alias rules: `[\w-]`, at most 255 characters, not `latest`, not `v<digits>`. */
+export function validateAlias(alias: string): void {
+  if (!/^[\w-]*$/.test(alias) || alias.length === 0) {
+    throw invalidParameter(`Invalid alias name: '${alias}'. Aliases may only contain alphanumerics, underscores (_), and dashes (-).`);
+  }
+  if (alias.length > 255) throw invalidParameter(`Alias name '${alias.slice(0, 40)}...' exceeds the maximum length of 255 characters.`);
+  if (alias.toLowerCase() === 'latest') throw invalidParameter("'latest' alias name (case insensitive) is reserved.");
+  if (/^v\d+$/i.test(alias)) throw invalidParameter(`Version alias name '${alias}' is reserved.`);
+}
+
+function parseVersion(version: string): number {
+  if (!/^\d+$/.test(version)) throw invalidParameter(`Model version must be an integer, got '${version}'.`);
+  return Number(version);
+}
+
+/** Canonical stage name, case-insensitively. */
+export function parseStage(stage: string): Stage {
+  const found = STAGES.find((s) => s.toLowerCase() === stage.toLowerCase());
+  if (!found) throw invalidParameter(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`);
+  return found;
+}
+
+/**
+ * Checks a version source the way MLflow does: no traversal in any form, and no local paths
+ * (they are only valid inside a run's own artifact directory, which is proxied here).
+ * @throws INVALID_PARAMETER_VALUE
+ */
+export function validateSource(source: string): void {
+  let decoded = source;
+  try {
+    for (let i = 0; i < 3 && decoded.includes('%'); i++) decoded = decodeURIComponent(decoded);
+  } catch {
+    throw invalidParameter(`Invalid model version source: '${source}'.`);
+  }
+  if (decoded.includes('\0') || decoded.split(/[/\\]/).includes('..')) {
+    throw invalidParameter(`Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path without '..' must be provided.`);
+  }
+  if (/^(file:|\/|\.|[A-Za-z]:\\)/.test(source) || !/^[A-Za-z][\w+.-]*:/.test(source)) {
+    throw invalidParameter(`Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`);
+  }
+}
+
+/** `runs:/<run_id>/<path>` → the artifact URI of that path, given the run's artifact URI. */
+export function runsUriLocation(source: string, artifactUriOf: (runId: string) => string): string | null {
+  const m = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(source);
+  if (!m) return null;
+  return m[2] ? joinUri(artifactUriOf(m[1]!), m[2]) : artifactUriOf(m[1]!);
+}
