@@ -596,7 +596,7 @@ def test_logged_model_lifecycle(client, experiment, iris, sklearn_models):
     X, _ = iris
     model, _ = sklearn_models
     with mlflow.start_run() as run:
-        mlflow.log_param("max_depth", 1)
+        mlflow.log_param("C", 0.001)
         mlflow.log_metric("acc", 0.91)  # step 0: linked to the model by log_model
         info = mlflow.sklearn.log_model(model, name="clf", pip_requirements=PIP_REQS)
         mlflow.log_metric("val_acc", 0.88, model_id=info.model_id)
@@ -612,7 +612,7 @@ def test_logged_model_lifecycle(client, experiment, iris, sklearn_models):
     assert lm.source_run_id == run_id
     assert lm.status == LoggedModelStatus.READY
     assert lm.artifact_location == f"{experiment.artifact_location}/models/{model_id}/artifacts"
-    assert lm.params.get("max_depth") == "1"
+    assert lm.params.get("C") == "0.001"
     metrics = {m.key: m for m in lm.metrics or []}
     assert metrics["acc"].value == pytest.approx(0.91)
     assert metrics["val_acc"].value == pytest.approx(0.88)
@@ -622,7 +622,8 @@ def test_logged_model_lifecycle(client, experiment, iris, sklearn_models):
     assert model_id in [o.model_id for o in r.outputs.model_outputs]
 
     listed = {f.path for f in client.list_logged_model_artifacts(model_id)}
-    assert {"MLmodel", "model.pkl"} <= listed
+    assert "MLmodel" in listed
+    assert any(p.startswith("model.") for p in listed), listed
 
     models = mlflow.search_logged_models(experiment_ids=[experiment.experiment_id], output_format="list")
     assert [m.model_id for m in models] == [model_id]

@@ -44,8 +44,8 @@ export async function expectCode(promise: Promise<unknown>, code: ErrorCode): Pr
 }
 
 const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const sortKv = (kvs: readonly KeyValue[]): KeyValue[] => [...kvs].sort((a, b) => byteOrder(a.key, b.key));
-const sorted = (values: readonly string[]): string[] => [...values].sort(byteOrder);
+const sortKv = (kvs: readonly KeyValue[]): KeyValue[] => kvs.toSorted((a, b) => byteOrder(a.key, b.key));
+const sorted = (values: readonly string[]): string[] => values.toSorted(byteOrder);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 const cmp = (type: EntityType, key: string, comparator: Comparator, value: Comparison['value']): Comparison =>
@@ -59,6 +59,33 @@ const order = (type: EntityType, key: string, ascending = true): OrderBy => ({ t
 
 const query = (over: Partial<SearchQuery> = {}): SearchQuery => ({ filter: [], orderBy: [], maxResults: 1000, offset: 0, ...over });
 const point = (key: string, value: number, step = 0, timestamp = T0): Metric => ({ key, value, timestamp, step });
+
+/** A run's info with defaults; `over` wins. */
+function runInfo(experimentId: string, over: Partial<RunInfo> = {}): RunInfo {
+  const runId = over.runId ?? newRunId();
+  return {
+    runId, runName: 'run', experimentId, userId: 'alice', status: 'RUNNING', startTime: T0, endTime: null,
+    artifactUri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts`, lifecycleStage: 'active', ...over,
+  };
+}
+
+/** A logged model to create, with defaults; `over` wins. */
+function loggedModel(experimentId: string, over: Partial<Omit<LoggedModel, 'metrics' | 'lifecycleStage'>> = {}): Omit<LoggedModel, 'metrics' | 'lifecycleStage'> {
+  const modelId = over.modelId ?? `m-${newRunId()}`;
+  return {
+    modelId, experimentId, name: 'model', artifactLocation: `mlflow-artifacts:/${experimentId}/models/${modelId}/artifacts`,
+    creationTimestampMs: T0, lastUpdatedTimestampMs: T0, status: 'LOGGED_MODEL_PENDING', statusMessage: null,
+    creatorId: 'alice', modelType: 'sklearn', sourceRunId: null, tags: [], params: [], ...over,
+  };
+}
+
+/** A model version to create, with defaults; `over` wins. */
+function version(name: string, over: Partial<NewModelVersion> = {}): NewModelVersion {
+  return {
+    name, source: 'models:/m-abc', storageLocation: 'mlflow-artifacts:/1/models/m-abc/artifacts', runId: null,
+    runLink: null, description: null, userId: null, modelId: null, tags: [], time: T0, ...over,
+  };
+}
 
 /** Follows `nextOffset` until it is absent and returns every page. */
 async function allPages<T>(fetchPage: (offset: number) => Promise<Page<T>>): Promise<T[][]> {
@@ -78,8 +105,8 @@ async function allPages<T>(fetchPage: (offset: number) => Promise<Page<T>>): Pro
  * The behaviour every {@link MetadataStore} implementation must show. `open` is called once; the
  * tests share that store and isolate themselves with unique names, experiments and run ids.
  */
-export function describeMetadataStoreContract(name: string, open: OpenMetadataStore): void {
-  describe(`MetadataStore contract: ${name}`, () => {
+export function describeMetadataStoreContract(label: string, open: OpenMetadataStore): void {
+  describe(`MetadataStore contract: ${label}`, () => {
     let store!: MetadataStore;
     let cleanup: (() => Promise<void>) | undefined;
 
@@ -99,27 +126,10 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
       });
     }
 
-    function runInfo(experimentId: string, over: Partial<RunInfo> = {}): RunInfo {
-      const runId = over.runId ?? newRunId();
-      return {
-        runId, runName: 'run', experimentId, userId: 'alice', status: 'RUNNING', startTime: T0, endTime: null,
-        artifactUri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts`, lifecycleStage: 'active', ...over,
-      };
-    }
-
     async function newRun(experimentId: string, over: Partial<RunInfo> = {}, tags: KeyValue[] = []): Promise<RunInfo> {
       const info = runInfo(experimentId, over);
       await store.createRun(info, tags);
       return info;
-    }
-
-    function loggedModel(experimentId: string, over: Partial<Omit<LoggedModel, 'metrics' | 'lifecycleStage'>> = {}): Omit<LoggedModel, 'metrics' | 'lifecycleStage'> {
-      const modelId = over.modelId ?? `m-${newRunId()}`;
-      return {
-        modelId, experimentId, name: 'model', artifactLocation: `mlflow-artifacts:/${experimentId}/models/${modelId}/artifacts`,
-        creationTimestampMs: T0, lastUpdatedTimestampMs: T0, status: 'LOGGED_MODEL_PENDING', statusMessage: null,
-        creatorId: 'alice', modelType: 'sklearn', sourceRunId: null, tags: [], params: [], ...over,
-      };
     }
 
     async function logMetrics(runId: string, ...metrics: Metric[]): Promise<void> {
@@ -372,7 +382,7 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
         const run = (await store.getRun(runId))!;
         expect(sortKv(run.data.params)).toEqual([{ key: 'empty', value: '' }, { key: 'lr', value: '0.01' }]);
         expect(run.data.tags).toContainEqual({ key: 'stage', value: 'dev' });
-        const metrics = [...run.data.metrics].sort((a, b) => byteOrder(a.key, b.key));
+        const metrics = [...run.data.metrics].toSorted((a, b) => byteOrder(a.key, b.key));
         expect(metrics).toHaveLength(2);
         expect(metrics[0]).toMatchObject(point('acc', 0.5, 0, T0 + 1));
         expect(metrics[1]).toMatchObject(point('loss', 1.25, 3, T0 + 2));
@@ -415,7 +425,7 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
         await logMetrics(runId, point('m', 1, 0, T0));
         expect((await store.getMetricHistory(runId, 'm', { offset: 0, limit: 100 })).items).toHaveLength(1);
         await logMetrics(runId, point('m', 2, 0, T0));
-        expect((await store.getMetricHistory(runId, 'm', { offset: 0, limit: 100 })).items.map((m) => m.value).sort()).toEqual([1, 2]);
+        expect((await store.getMetricHistory(runId, 'm', { offset: 0, limit: 100 })).items.map((m) => m.value).toSorted()).toEqual([1, 2]);
       });
 
       it('accepts a param re-logged with the same value and rejects a different value atomically', async () => {
@@ -491,7 +501,7 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
           expect(await store.getMetricSteps(runId, 'h', { startStep: 1, endStep: 3 })).toEqual([1, 2, 3]);
           expect(await store.getMetricSteps(runId, 'nope', {})).toEqual([]);
           const at = await store.getMetricAtSteps(runId, 'h', [3, 1, 99]);
-          expect(at.map(triple).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!)).toEqual([expected[1], expected[2], expected[4]]);
+          expect(at.map(triple).toSorted((a, b) => a[0]! - b[0]! || a[1]! - b[1]!)).toEqual([expected[1], expected[2], expected[4]]);
           expect(at.every((m) => m.key === 'h')).toBe(true);
           expect(await store.getMetricAtSteps(runId, 'h', [])).toEqual([]);
         });
@@ -540,12 +550,12 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
           await store.logInputs(r2.runId, [training], []);
           await store.logInputs(r3.runId, [training], []);
           const key = (s: { experimentId: string; name: string }): string => `${s.experimentId}/${s.name}`;
-          const summaries = (await store.searchDatasets([e1, e2])).sort((a, b) => byteOrder(key(a), key(b)));
+          const summaries = (await store.searchDatasets([e1, e2])).toSorted((a, b) => byteOrder(key(a), key(b)));
           expect(summaries).toEqual([
             { experimentId: e1, name: 'iris', digest: 'abc123', context: 'training' },
             { experimentId: e1, name: 'wine', digest: 'def456', context: null },
             { experimentId: e2, name: 'iris', digest: 'abc123', context: 'training' },
-          ].sort((a, b) => byteOrder(key(a), key(b))));
+          ].toSorted((a, b) => byteOrder(key(a), key(b))));
           expect(await store.searchDatasets([e2])).toEqual([{ experimentId: e2, name: 'iris', digest: 'abc123', context: 'training' }]);
         });
       });
@@ -674,7 +684,7 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
         expect(await find([])).toEqual([r.D, r.B, r.C, r.A]);
         const tieExp = await newExperiment();
         const tied = sorted([newRunId(), newRunId(), newRunId()]);
-        for (const runId of [...tied].reverse()) await newRun(tieExp, { runId, startTime: T0 + 5 });
+        for (const runId of tied.toReversed()) await newRun(tieExp, { runId, startTime: T0 + 5 });
         const early = await newRun(tieExp, { startTime: T0 + 1 });
         const later = await newRun(tieExp, { startTime: T0 + 9 });
         expect(await find([], [], 'ACTIVE_ONLY', [tieExp])).toEqual([later.runId, ...tied, early.runId]);
@@ -889,19 +899,13 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
 
     // ---------------------------------------------------------------------------------------
     describe('model registry', () => {
-      function version(name: string, over: Partial<NewModelVersion> = {}): NewModelVersion {
-        return {
-          name, source: 'models:/m-abc', storageLocation: 'mlflow-artifacts:/1/models/m-abc/artifacts', runId: null,
-          runLink: null, description: null, userId: null, modelId: null, tags: [], time: T0, ...over,
-        };
-      }
       async function newModel(over: { name?: string; time?: number; description?: string | null; tags?: KeyValue[] } = {}): Promise<string> {
         const name = over.name ?? unique('rm');
         await store.createRegisteredModel({ name, description: over.description ?? null, tags: over.tags ?? [], time: over.time ?? T0 });
         return name;
       }
       const versionsOf = async (name: string): Promise<number[]> =>
-        (await store.searchModelVersions(query({ filter: [attr('name', '=', name)] }))).items.map((v) => v.version).sort((a, b) => a - b);
+        (await store.searchModelVersions(query({ filter: [attr('name', '=', name)] }))).items.map((v) => v.version).toSorted((a, b) => a - b);
 
       it('creates a registered model and reads it back', async () => {
         const name = unique('rm');
@@ -1041,7 +1045,7 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
       it('numbers concurrent creates 1..20 without gaps or duplicates', async () => {
         const name = await newModel();
         const created = await Promise.all(range(20).map((i) => store.createModelVersion(version(name, { time: T0 + i }))));
-        expect(created.map((v) => v.version).sort((a, b) => a - b)).toEqual(range(20).map((i) => i + 1));
+        expect(created.map((v) => v.version).toSorted((a, b) => a - b)).toEqual(range(20).map((i) => i + 1));
         expect(await versionsOf(name)).toEqual(range(20).map((i) => i + 1));
       });
 
@@ -1075,7 +1079,7 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
         for (const _ of range(4)) await store.createModelVersion(version(name));
         await store.transitionModelVersionStage(name, 3, 'Production', false, T0 + 1);
         await store.transitionModelVersionStage(name, 1, 'Staging', false, T0 + 2);
-        const pairs = (vs: ModelVersion[]): string[] => vs.map((v) => `${v.currentStage}:${v.version}`).sort();
+        const pairs = (vs: ModelVersion[]): string[] => vs.map((v) => `${v.currentStage}:${v.version}`).toSorted();
         expect(pairs(await store.getLatestVersions(name, []))).toEqual(['None:4', 'Production:3', 'Staging:1']);
         expect(pairs(await store.getLatestVersions(name, ['Production']))).toEqual(['Production:3']);
         expect(pairs(await store.getLatestVersions(name, ['Production', 'None']))).toEqual(['None:4', 'Production:3']);
@@ -1127,7 +1131,7 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
         expect((await store.getModelVersion(name, 1))!.aliases).toEqual([]);
         expect(sorted((await store.getModelVersion(name, 2))!.aliases)).toEqual(['challenger', 'champion']);
         const rmAliases = (await store.getRegisteredModel(name))!.aliases;
-        expect([...rmAliases].sort((a, b) => byteOrder(a.alias, b.alias))).toEqual([{ alias: 'challenger', version: 2 }, { alias: 'champion', version: 2 }]);
+        expect([...rmAliases].toSorted((a, b) => byteOrder(a.alias, b.alias))).toEqual([{ alias: 'challenger', version: 2 }, { alias: 'champion', version: 2 }]);
         await store.deleteAlias(name, 'champion');
         expect(await store.getModelVersionByAlias(name, 'champion')).toBeNull();
         expect((await store.getModelVersion(name, 2))!.aliases).toEqual(['challenger']);
@@ -1186,13 +1190,13 @@ export function describeMetadataStoreContract(name: string, open: OpenMetadataSt
           ['deleteAlias', () => store.deleteAlias(ghost, 'a')],
         ];
         const outcomes: Record<string, string> = {};
-        for (const [label, attempt] of attempts) {
-          outcomes[label] = await attempt().then(
+        for (const [what, attempt] of attempts) {
+          outcomes[what] = await attempt().then(
             () => 'resolved without error',
             (e: unknown) => (isCapstanError(e) ? e.code : `non-Capstan error: ${String(e)}`),
           );
         }
-        expect(outcomes).toEqual(Object.fromEntries(attempts.map(([label]) => [label, 'RESOURCE_DOES_NOT_EXIST'])));
+        expect(outcomes).toEqual(Object.fromEntries(attempts.map(([what]) => [what, 'RESOURCE_DOES_NOT_EXIST'])));
         expect(await store.getRegisteredModel(ghost)).toBeNull();
       });
     });
@@ -1312,5 +1316,5 @@ export async function createVersionsConcurrently(stores: MetadataStore[], count:
     name, source: `s3://bucket/${i}`, storageLocation: `s3://bucket/${i}`, runId: null, runLink: null,
     description: null, userId: null, modelId: null, tags: [{ key: 'i', value: String(i) }], time: T0 + i,
   })));
-  return { name, versions: created.map((v) => v.version).sort((a, b) => a - b) };
+  return { name, versions: created.map((v) => v.version).toSorted((a, b) => a - b) };
 }

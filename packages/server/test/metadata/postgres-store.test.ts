@@ -76,67 +76,72 @@ describePostgres('PostgreSQL metadata store', () => {
   describe('PostgreSQL specifics', () => {
     const load = { writers: 64, runsPerWriter: 2, batches: 8 };
     let db = { name: '', uri: '' };
-    const opened: MetadataStore[] = [];
-    const open = async (): Promise<MetadataStore> => {
-      const store = await openMetadataStore(db.uri);
-      opened.push(store);
-      return store;
-    };
+
+    /** Opens `count` instances on the test database, as separate server replicas would, and closes them after `fn`. */
+    async function withStores<T>(count: number, fn: (stores: MetadataStore[]) => Promise<T>): Promise<T> {
+      const stores: MetadataStore[] = [];
+      try {
+        for (let i = 0; i < count; i++) stores.push(await openMetadataStore(db.uri));
+        return await fn(stores);
+      } finally {
+        await Promise.allSettled(stores.map((s) => s.close()));
+      }
+    }
 
     beforeAll(async () => {
       db = await createDatabase();
     });
     afterAll(async () => {
-      await Promise.allSettled(opened.map((s) => s.close()));
       if (db.name) await dropDatabase(db.name);
     });
 
     it('declares itself', async () => {
-      const store = await open();
-      expect(store.capabilities).toEqual({ storeType: 'SqlStore', backend: 'postgresql' });
+      await withStores(1, async ([store]) => {
+        expect(store!.capabilities).toEqual({ storeType: 'SqlStore', backend: 'postgresql' });
+      });
     });
 
     it('keeps everything after close and reopen', async () => {
-      const first = await openMetadataStore(db.uri);
       const name = unique('durable');
       const runId = newRunId();
-      let experimentId = '';
-      try {
-        experimentId = await first.createExperiment({ name, artifactLocation: (id) => `mlflow-artifacts:/${id}`, tags: [], time: T0 });
-        await first.createRun({
-          runId, runName: 'kept', experimentId, userId: 'u', status: 'RUNNING', startTime: T0, endTime: null,
-          artifactUri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts`, lifecycleStage: 'active',
+      const experimentId = await withStores(1, async ([first]) => {
+        const id = await first!.createExperiment({ name, artifactLocation: (eid) => `mlflow-artifacts:/${eid}`, tags: [], time: T0 });
+        await first!.createRun({
+          runId, runName: 'kept', experimentId: id, userId: 'u', status: 'RUNNING', startTime: T0, endTime: null,
+          artifactUri: `mlflow-artifacts:/${id}/${runId}/artifacts`, lifecycleStage: 'active',
         }, []);
-        await first.logBatch(runId, { metrics: [{ key: 'acc', value: 0.5, timestamp: T0, step: 1 }], params: [{ key: 'lr', value: '0.1' }], tags: [] });
-      } finally {
-        await first.close();
-      }
-      const second = await open();
-      expect((await second.getExperimentByName(name))?.experimentId).toBe(experimentId);
-      const run = (await second.getRun(runId))!;
-      expect(run.data.params).toEqual([{ key: 'lr', value: '0.1' }]);
-      expect(run.data.metrics).toEqual([expect.objectContaining({ key: 'acc', value: 0.5, step: 1 })]);
+        await first!.logBatch(runId, { metrics: [{ key: 'acc', value: 0.5, timestamp: T0, step: 1 }], params: [{ key: 'lr', value: '0.1' }], tags: [] });
+        return id;
+      });
+      await withStores(1, async ([second]) => {
+        expect((await second!.getExperimentByName(name))?.experimentId).toBe(experimentId);
+        const run = (await second!.getRun(runId))!;
+        expect(run.data.params).toEqual([{ key: 'lr', value: '0.1' }]);
+        expect(run.data.metrics).toEqual([expect.objectContaining({ key: 'acc', value: 0.5, step: 1 })]);
+      });
     });
 
     it('survives 64 concurrent writers on one store without losing writes', async () => {
-      const store = await open();
-      const result = await runConcurrentWriters([store], load);
-      await expectWritersComplete(store, result, load);
+      await withStores(1, async (stores) => {
+        const result = await runConcurrentWriters(stores, load);
+        await expectWritersComplete(stores[0]!, result, load);
+      });
     });
 
     it('survives 64 concurrent writers spread over 4 store instances', async () => {
-      const stores = [await open(), await open(), await open(), await open()];
-      const result = await runConcurrentWriters(stores, load);
-      await expectWritersComplete(await open(), result, load);
+      await withStores(4, async (stores) => {
+        const result = await runConcurrentWriters(stores, load);
+        await expectWritersComplete(stores[0]!, result, load);
+      });
     });
 
     it('numbers 64 concurrent model-version creates over 4 instances 1..64 without gaps or duplicates', async () => {
-      const stores = [await open(), await open(), await open(), await open()];
-      const { name, versions } = await createVersionsConcurrently(stores, 64);
-      expect(versions).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
-      const check = await open();
-      const listed = await check.searchModelVersions({ filter: [{ type: 'attribute', key: 'name', comparator: '=', value: name }], orderBy: [], maxResults: 1000, offset: 0 });
-      expect(listed.items.map((v) => v.version).sort((a, b) => a - b)).toEqual(versions);
+      await withStores(4, async (stores) => {
+        const { name, versions } = await createVersionsConcurrently(stores, 64);
+        expect(versions).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+        const listed = await stores[1]!.searchModelVersions({ filter: [{ type: 'attribute', key: 'name', comparator: '=', value: name }], orderBy: [], maxResults: 1000, offset: 0 });
+        expect(listed.items.map((v) => v.version).toSorted((a, b) => a - b)).toEqual(versions);
+      });
     });
   });
 });

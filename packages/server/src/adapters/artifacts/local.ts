@@ -39,12 +39,13 @@ export function compareEntryNames(a: ArtifactEntry, b: ArtifactEntry): number {
 
 /**
  * {@link ArtifactStore} over a directory. Objects are files under the root; writes stream into a
- * temp file inside the root's internal folder ({@link LOCAL_INTERNAL_DIR}, same filesystem) and are
- * renamed into place, so readers see the old file or the whole new one. Every path is checked to
+ * temp file inside the root's internal folder ({@link LOCAL_INTERNAL_DIR}, same filesystem), are
+ * flushed to disk and renamed into place, so readers see the old file or the whole new one (a
+ * crash can leave temp files behind, never a partial object). Every path is checked to
  * resolve under the root, following symlinks (the real path of its nearest existing ancestor);
  * one that escapes, or crosses a dangling symlink, is rejected with INVALID_PARAMETER_VALUE
  * `Invalid path`. Deleting removes directories left empty, so directories exist only while they
- * hold objects, as on S3. Multipart parts live in `<root>/.capstan-tmp/mpu/<uploadId>/` until
+ * hold objects, as on S3. The internal folder name is reserved case-insensitively. Multipart parts live in `<root>/.capstan-tmp/mpu/<uploadId>/` until
  * completed or aborted (abandoned uploads are never swept).
  */
 export class LocalArtifactStore implements ArtifactStore {
@@ -76,7 +77,7 @@ export class LocalArtifactStore implements ArtifactStore {
     const target = await this.resolve(path, true);
     const tmp = this.tempFile();
     try {
-      await pipeline(body, createWriteStream(tmp, { flags: 'wx' }));
+      await pipeline(body, createWriteStream(tmp, { flags: 'wx', flush: true }));
       await this.commit(tmp, target, path);
     } catch (e) {
       await rm(tmp, { force: true });
@@ -157,9 +158,7 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async uploadPart(path: string, uploadId: string, partNumber: number, body: Readable): Promise<string> {
-    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
-      throw invalidParameter(`Part number must be an integer between 1 and ${MAX_PART_NUMBER}, got ${partNumber}`);
-    }
+    checkPartNumber(partNumber);
     const dir = await this.uploadDir(path, uploadId);
     const tmp = join(dir, `${partNumber}.${randomUUID()}.tmp`);
     const md5 = createHash('md5');
@@ -202,7 +201,7 @@ export class LocalArtifactStore implements ArtifactStore {
     try {
       await pipeline(async function* concatenate() {
         for (const file of files) yield* createReadStream(file);
-      }, createWriteStream(tmp, { flags: 'wx' }));
+      }, createWriteStream(tmp, { flags: 'wx', flush: true }));
       await this.commit(tmp, target, path);
     } catch (e) {
       await rm(tmp, { force: true });
@@ -228,7 +227,7 @@ export class LocalArtifactStore implements ArtifactStore {
   private async resolve(path: string, forWrite: boolean): Promise<string> {
     assertNormalizedArtifactPath(path);
     const components = path === '' ? [] : path.split('/');
-    if (components[0] === LOCAL_INTERNAL_DIR) throw invalidPath();
+    if (components[0]?.toLowerCase() === LOCAL_INTERNAL_DIR) throw invalidPath();
     if (forWrite && components.length === 0) throw invalidPath();
     const target = join(this.root, ...components);
     await this.assertContained(target);
@@ -323,14 +322,25 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 }
 
-/** Parts sorted by number; rejects an empty list, bad numbers and duplicates. */
+/**
+ * Checks a multipart part number as S3 does: an integer from 1 to 10,000.
+ * @throws CapstanError INVALID_PARAMETER_VALUE otherwise.
+ */
+export function checkPartNumber(partNumber: number): void {
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
+    throw invalidParameter(`Part number must be an integer between 1 and ${MAX_PART_NUMBER}, got ${partNumber}`);
+  }
+}
+
+/**
+ * The parts of a completion request sorted by number (callers may list them in any order).
+ * @throws CapstanError INVALID_PARAMETER_VALUE for an empty list, a bad part number or a part listed twice.
+ */
 export function checkPartList(parts: { partNumber: number; etag: string }[]): { partNumber: number; etag: string }[] {
   if (parts.length === 0) throw invalidParameter('A multipart upload needs at least one part');
   const ordered = parts.toSorted((a, b) => a.partNumber - b.partNumber);
   for (const [index, part] of ordered.entries()) {
-    if (!Number.isInteger(part.partNumber) || part.partNumber < 1 || part.partNumber > MAX_PART_NUMBER) {
-      throw invalidParameter(`Part number must be an integer between 1 and ${MAX_PART_NUMBER}, got ${part.partNumber}`);
-    }
+    checkPartNumber(part.partNumber);
     if (index > 0 && ordered[index - 1]?.partNumber === part.partNumber) throw invalidParameter(`Part ${part.partNumber} is listed twice`);
   }
   return ordered;

@@ -13,7 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { doesNotExist, invalidParameter } from '@capstan/api';
 import { assertNormalizedArtifactPath } from '../../core/artifacts/paths.js';
 import type { ArtifactEntry, ArtifactObject, ArtifactStore, ArtifactStoreCapabilities } from '../../ports/artifact-store.js';
-import { checkPartList, compareEntryNames } from './local.js';
+import { checkPartList, checkPartNumber, compareEntryNames } from './local.js';
 
 /** Where and how an {@link S3ArtifactStore} keeps its objects. */
 export interface S3ArtifactStoreOptions {
@@ -75,7 +75,9 @@ function isNoSuchUpload(e: unknown): boolean {
  */
 export class S3ArtifactStore implements ArtifactStore {
   readonly capabilities: ArtifactStoreCapabilities = { backend: 's3', minPartSize: MIN_PART_SIZE };
+  /** Bucket holding the objects. */
   readonly bucket: string;
+  /** Key prefix, without leading or trailing slashes ('' for the bucket root). */
   readonly prefix: string;
   private readonly client: S3Client;
   private readonly partSize: number;
@@ -189,6 +191,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async uploadPart(path: string, uploadId: string, partNumber: number, body: Readable): Promise<string> {
     const key = this.objectKey(path);
+    checkPartNumber(partNumber);
     const part = await spool(body, this.partMemoryLimit);
     try {
       const out = await this.client.send(

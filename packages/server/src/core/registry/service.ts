@@ -220,11 +220,11 @@ export function parseStage(stage: string): Stage {
 }
 
 /**
- * Checks a version source the way MLflow does: no traversal in any form, and no local paths
- * (they are only valid inside a run's own artifact directory, which is proxied here).
+ * Rejects traversal in any form in a version source: `..` segments (also percent-encoded, up to
+ * three rounds) and NUL bytes.
  * @throws INVALID_PARAMETER_VALUE
  */
-export function validateSource(source: string): void {
+export function rejectSourceTraversal(source: string): void {
   let decoded = source;
   try {
     for (let i = 0; i < 3 && decoded.includes('%'); i++) decoded = decodeURIComponent(decoded);
@@ -234,6 +234,15 @@ export function validateSource(source: string): void {
   if (decoded.includes('\0') || decoded.split(/[/\\]/).includes('..')) {
     throw invalidParameter(`Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path without '..' must be provided.`);
   }
+}
+
+/**
+ * Checks a remote version source the way MLflow does: no traversal, and no local paths (they
+ * are only valid inside a run's own artifact directory, which is proxied here).
+ * @throws INVALID_PARAMETER_VALUE
+ */
+export function validateSource(source: string): void {
+  rejectSourceTraversal(source);
   if (/^(file:|\/|\.|[A-Za-z]:\\)/.test(source) || !/^[A-Za-z][\w+.-]*:/.test(source)) {
     throw invalidParameter(`Invalid model version source: '${source}'. To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.`);
   }

@@ -1,7 +1,6 @@
 import { invalidParameter } from '@capstan/api';
 import type { LoggedModel, ModelVersion, RunInfo } from '../model.js';
-import { joinUri } from '../artifacts/uris.js';
-import { runsUriLocation, validateSource } from './service.js';
+import { rejectSourceTraversal, runsUriLocation, validateSource } from './service.js';
 
 /** Lookups {@link resolveVersionSource} needs from tracking and the registry. */
 export interface SourceLookups {
@@ -21,6 +20,7 @@ export async function resolveVersionSource(
   input: { source: string; modelId?: string; runId?: string },
   lookups: SourceLookups,
 ): Promise<{ storageLocation: string; runId?: string; modelId?: string }> {
+  rejectSourceTraversal(input.source);
   const modelRef = /^models:\/(m-[0-9a-f]{32})\/?$/.exec(input.source)?.[1];
   const modelId = input.modelId || modelRef;
   if (modelId) {
@@ -42,10 +42,7 @@ export async function resolveVersionSource(
     if (input.source.startsWith('runs:/')) {
       const runId = /^runs:\/([^/]+)/.exec(input.source)?.[1] ?? '';
       const info = await lookups.getRunInfo(runId);
-      validateSource(joinUri(info.artifactUri, 'x'));
-      const location = runsUriLocation(input.source, () => info.artifactUri)!;
-      if (location.split('/').includes('..')) throw invalidParameter(`Invalid model version source: '${input.source}'.`);
-      return location;
+      return runsUriLocation(input.source, () => info.artifactUri)!;
     }
     validateSource(input.source);
     return input.source;
