@@ -37,8 +37,8 @@ export interface S3ArtifactStoreOptions {
 }
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
-const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-const DEFAULT_QUEUE_SIZE = 4;
+const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+const DEFAULT_QUEUE_SIZE = 2;
 const DEFAULT_PART_MEMORY_LIMIT = 8 * 1024 * 1024;
 
 interface AwsError {

@@ -4,8 +4,6 @@ import { dirname, resolve } from 'node:path';
 import type { MetadataStore } from '../../ports/metadata-store.js';
 import type { SqlDriver } from './driver.js';
 import { migrate } from './migrations.js';
-import { PostgresDriver } from './postgres.js';
-import { SqliteDriver } from './sqlite.js';
 import { SqlMetadataStore } from './store.js';
 
 /**
@@ -21,8 +19,10 @@ export async function openMetadataStore(uri: string): Promise<MetadataStore> {
     if (!uri.startsWith('sqlite:///') || path === '') throw invalidParameter(`Invalid SQLite URI '${uri}': use sqlite:///path/to/file.db`);
     const file = path === ':memory:' ? path : resolve(path.startsWith('/') ? path : `./${path}`);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const { SqliteDriver } = await import('./sqlite.js');
     driver = new SqliteDriver(file);
   } else if (/^postgres(ql)?(\+\w+)?:\/\//.test(uri)) {
+    const { PostgresDriver } = await import('./postgres.js');
     driver = new PostgresDriver(uri.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:'));
   } else {
     throw invalidParameter(`Unsupported backend store URI '${uri}': use sqlite:///path/to/file.db or postgresql://user@host:port/database`);
