@@ -9,6 +9,7 @@ import posixpath
 import mlflow
 import pytest
 from mlflow.artifacts import download_artifacts
+from mlflow.utils.mime_type_utils import _guess_mime_type
 
 CHUNK = 1024 * 1024
 
@@ -109,7 +110,7 @@ def test_raw_put_get_headers(api, experiment, client):
     got = api.get(url)
     assert got.status_code == 200
     assert got.content == payload
-    assert got.headers["Content-Type"].startswith("application/json")
+    # MLflow serves text-like extensions (json, yaml, txt, MLmodel, ...) as text/plain
     assert got.headers.get("X-Content-Type-Options") == "nosniff"
     cd = got.headers.get("Content-Disposition", "")
     assert cd.startswith("attachment") and "data.json" in cd
@@ -124,6 +125,21 @@ def test_raw_put_get_headers(api, experiment, client):
     deleted = api("DELETE", url)
     assert deleted.status_code == 200
     assert client.list_artifacts(run.info.run_id, "raw") == []
+
+
+@pytest.mark.parametrize(
+    "filename", ["data.json", "notes.txt", "conf.yaml", "MLmodel", "img.png", "model.pkl", "blob.unknownext"]
+)
+def test_download_content_type_matches_mlflow(api, experiment, client, filename):
+    """Content-Type of a proxied download is MLflow's _guess_mime_type(filename): text-like
+    extensions (json, yaml, txt, MLmodel, ...) are served as text/plain."""
+    run = client.create_run(experiment.experiment_id)
+    base = run.info.artifact_uri[len("mlflow-artifacts:/"):]
+    url = f"/api/2.0/mlflow-artifacts/artifacts/{base}/{filename}"
+    assert api("PUT", url, data=b"0123").status_code == 200
+    got = api.get(url)
+    assert got.status_code == 200 and got.content == b"0123"
+    assert got.headers["Content-Type"].split(";")[0].strip() == _guess_mime_type(filename)
 
 
 def test_log_text_with_unicode_and_spaces_in_path(client, experiment):

@@ -154,14 +154,17 @@ def test_log_batch_limits(client, run_id):
     assert len(client.get_run(run_id).data.metrics) == 1000
 
 
-@pytest.mark.parametrize("key", ["bad?key", "bad*key", "semi;colon", "../escape", "/absolute", "a//b"])
+# MLflow rejects keys that are not a normalised relative path (posixpath.normpath(key) != key)
+@pytest.mark.parametrize(
+    "key", ["bad?key", "bad*key", "semi;colon", "../escape", "/absolute", "a//b", "trailing/", "a/./b"]
+)
 def test_invalid_metric_key(client, run_id, key):
     with raises_mlflow("INVALID_PARAMETER_VALUE"):
         client.log_metric(run_id, key, 1.0)
     assert client.get_run(run_id).data.metrics == {}
 
 
-@pytest.mark.parametrize("key", ["bad?key", "../escape"])
+@pytest.mark.parametrize("key", ["bad?key", "../escape", "a//b"])
 def test_invalid_param_and_tag_key(client, run_id, key):
     with raises_mlflow("INVALID_PARAMETER_VALUE"):
         client.log_param(run_id, key, "v")
@@ -393,3 +396,28 @@ def test_path_traversal_tracking_artifact_list(capstan_server, run_id):
         capstan_server, "GET", f"/api/2.0/mlflow/artifacts/list?run_id={run_id}&path=../.."
     )
     _invalid_path(status, body)
+
+
+def test_create_run_in_deleted_experiment(client, unique):
+    eid = client.create_experiment(unique("gone"))
+    client.delete_experiment(eid)
+    with raises_mlflow("INVALID_PARAMETER_VALUE"):
+        client.create_run(eid)
+
+
+def test_rename_to_existing_names(client, unique):
+    a, b = unique("exp-a"), unique("exp-b")
+    eid = client.create_experiment(a)
+    client.create_experiment(b)
+    with pytest.raises(mlflow.exceptions.MlflowException) as e:
+        client.rename_experiment(eid, b)
+    # MLflow 3.17's SQL store leaks the IntegrityError as BAD_REQUEST; both are HTTP 400
+    assert e.value.error_code in ("RESOURCE_ALREADY_EXISTS", "BAD_REQUEST")
+    assert client.get_experiment(eid).name == a
+
+    ma, mb = unique("rm-a"), unique("rm-b")
+    client.create_registered_model(ma)
+    client.create_registered_model(mb)
+    with raises_mlflow("RESOURCE_ALREADY_EXISTS"):
+        client.rename_registered_model(ma, mb)
+    assert client.get_registered_model(ma).name == ma

@@ -309,13 +309,23 @@ def test_metric_special_values_roundtrip(client, experiment):
     client.log_metric(run_id, "nan", float("nan"))
     client.log_metric(run_id, "pinf", float("inf"))
     client.log_metric(run_id, "ninf", float("-inf"))
-    client.log_metric(run_id, "colon:key", 1.0)  # ':' is a valid key character in MLflow 3
     m = client.get_run(run_id).data.metrics
     assert math.isnan(m["nan"])
     assert m["pinf"] >= 1.79e308  # SQL stores clamp +inf to the max double
     assert m["ninf"] <= -1.79e308
-    assert m["colon:key"] == 1.0
     assert math.isnan(client.get_metric_history(run_id, "nan")[0].value)
+
+
+def test_colon_is_valid_in_keys(client, experiment):
+    # MLflow 3 (non-Windows servers) allows ':' in metric/param/tag keys: ^[/\w.\- :]*$
+    run_id = client.create_run(experiment.experiment_id).info.run_id
+    client.log_metric(run_id, "eval:acc", 1.0)
+    client.log_param(run_id, "opt:lr", "0.1")
+    client.set_tag(run_id, "ns:tag", "x")
+    data = client.get_run(run_id).data
+    assert data.metrics["eval:acc"] == 1.0
+    assert data.params["opt:lr"] == "0.1"
+    assert data.tags["ns:tag"] == "x"
 
 
 def test_latest_metric_is_value_at_highest_step(client, experiment):
@@ -709,3 +719,85 @@ def test_run_json_shape_on_the_wire(api, experiment):
     )
     assert resp.status_code == 200
     assert resp.json() == {}
+
+
+# ----------------------------------------------------------------------------- more client flows
+
+
+def test_nested_runs(client, experiment):
+    with mlflow.start_run(run_name="parent") as parent:
+        with mlflow.start_run(run_name="child-1", nested=True) as c1:
+            mlflow.log_metric("fold_acc", 0.8)
+        with mlflow.start_run(run_name="child-2", nested=True) as c2:
+            mlflow.log_metric("fold_acc", 0.9)
+    pid = parent.info.run_id
+    assert client.get_run(c1.info.run_id).data.tags["mlflow.parentRunId"] == pid
+    children = client.search_runs(
+        [experiment.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{pid}'", order_by=["attributes.run_name ASC"]
+    )
+    assert [r.info.run_id for r in children] == [c1.info.run_id, c2.info.run_id]
+    assert all(r.info.status == "FINISHED" for r in children)
+
+
+def test_log_input_same_dataset_twice_is_not_duplicated(client, experiment):
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    ds = mlflow.data.from_pandas(df, name="dedup")
+    with mlflow.start_run() as run:
+        mlflow.log_input(ds, context="training")
+        mlflow.log_input(ds, context="training")
+        mlflow.log_input(ds, context="evaluation")
+    inputs = client.get_run(run.info.run_id).inputs.dataset_inputs
+    # MLflow's SQL store links a dataset to a run once: re-logging it (even with another
+    # context) is a no-op, so the FIRST input and its tags are kept.
+    assert len(inputs) == 1
+    assert inputs[0].dataset.digest == ds.digest
+    assert {t.key: t.value for t in inputs[0].tags}["mlflow.data.context"] == "training"
+
+
+def test_sklearn_autolog(client, experiment, iris):
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = iris
+    mlflow.sklearn.autolog(log_input_examples=False, log_model_signatures=True, silent=True)
+    try:
+        with mlflow.start_run() as run:
+            LogisticRegression(C=0.5, max_iter=500).fit(X, y)
+    finally:
+        mlflow.sklearn.autolog(disable=True)
+    r = client.get_run(run.info.run_id)
+    assert r.data.params["C"] == "0.5"
+    assert r.data.params["max_iter"] == "500"
+    assert 0.5 < r.data.metrics["training_accuracy_score"] <= 1.0
+    assert r.data.tags.get("estimator_name") == "LogisticRegression"
+    assert len(r.inputs.dataset_inputs) >= 1
+    models = client.search_logged_models([experiment.experiment_id])
+    assert [m.source_run_id for m in models] == [run.info.run_id]
+    loaded = mlflow.pyfunc.load_model(f"models:/{models[0].model_id}")
+    assert len(loaded.predict(X)) == len(X)
+
+
+def test_set_active_model_and_log_model_params(client, experiment):
+    try:
+        active = mlflow.set_active_model(name="my-agent")
+        model_id = active.model_id
+        assert model_id.startswith("m-")
+        assert mlflow.get_active_model_id() == model_id
+        # a second call with the same name finds the existing logged model
+        assert mlflow.set_active_model(name="my-agent").model_id == model_id
+    finally:
+        mlflow.clear_active_model()
+    mlflow.log_model_params({"temperature": "0.2", "top_k": "5"}, model_id=model_id)
+    lm = client.get_logged_model(model_id)
+    assert lm.name == "my-agent"
+    assert lm.params == {"temperature": "0.2", "top_k": "5"}
+    assert [m.model_id for m in client.search_logged_models([experiment.experiment_id])] == [model_id]
+
+
+def test_delete_experiment_cascades_to_runs(client, unique):
+    eid = client.create_experiment(unique("cascade"))
+    run_ids = [client.create_run(eid).info.run_id for _ in range(2)]
+    client.delete_experiment(eid)
+    assert all(client.get_run(r).info.lifecycle_stage == "deleted" for r in run_ids)
+    client.restore_experiment(eid)
+    assert all(client.get_run(r).info.lifecycle_stage == "active" for r in run_ids)
+    assert {r.info.run_id for r in client.search_runs([eid])} == set(run_ids)

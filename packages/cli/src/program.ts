@@ -1,5 +1,9 @@
 import { Command } from 'commander';
 import { serverCommand } from './commands/server.js';
+import { experimentsCommand } from './commands/experiments.js';
+import { runsCommand } from './commands/runs.js';
+import { modelsCommand } from './commands/models.js';
+import { artifactsCommand } from './commands/artifacts.js';
 
 /** The `capstan` command tree. */
 export function buildProgram(): Command {
@@ -8,5 +12,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   serverCommand(program);
+  experimentsCommand(program);
+  runsCommand(program);
+  modelsCommand(program);
+  artifactsCommand(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import { CapstanError, ErrorCode, type RequestOf, type ResponseOf, type RouteContract } from '@capstan/api';
+import { artifactUrlPath } from './paths.js';
 
 /** The subset of `fetch` the client needs; any WHATWG-compatible implementation fits. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -38,6 +39,8 @@ export interface RawRequestOptions extends CallOptions {
   headers?: Record<string, string>;
   /** Query-string parameters. */
   query?: Record<string, unknown>;
+  /** A `fetch` for this request only (e.g. one that streams uploads with bounded memory). */
+  fetch?: FetchLike;
 }
 
 const STATUS_CODES: Record<number, ErrorCode> = {
@@ -123,11 +126,6 @@ export function queryString(input: Record<string, unknown>): string {
   return text ? `?${text}` : '';
 }
 
-/** Encodes a slash-separated path segment by segment, keeping the slashes. */
-export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
 /**
  * Fills a contract path: `{name}` placeholders take (and remove) the input's field of that name;
  * a trailing `*` takes the input's `path` field, which stays in the payload.
@@ -146,7 +144,7 @@ export function fillPath(template: string, input: Record<string, unknown>): { pa
   if (path.endsWith('/*')) {
     const value = payload.path;
     if (typeof value !== 'string' || value === '') throw new CapstanError(ErrorCode.INVALID_PARAMETER_VALUE, "Missing value for required parameter 'path'.");
-    path = `${path.slice(0, -1)}${encodePath(value.replace(/^\/+/, ''))}`;
+    path = `${path.slice(0, -1)}${artifactUrlPath(value)}`;
   }
   return { path, payload };
 }
@@ -205,15 +203,15 @@ export class Transport {
       init.body = options.body;
       if (typeof ReadableStream !== 'undefined' && options.body instanceof ReadableStream) init.duplex = 'half';
     }
-    return this.send(method, `${this.apiUrl}${path}${queryString(options.query ?? {})}`, init, method === 'GET', options.signal);
+    return this.send(method, `${this.apiUrl}${path}${queryString(options.query ?? {})}`, init, method === 'GET', options.signal, options.fetch);
   }
 
-  private async send(method: string, url: string, init: RequestInit, idempotent: boolean, signal: AbortSignal | undefined): Promise<Response> {
+  private async send(method: string, url: string, init: RequestInit, idempotent: boolean, signal: AbortSignal | undefined, fetchImpl = this.fetchImpl): Promise<Response> {
     const headers = { ...this.headers, ...(init.headers as Record<string, string>) };
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
-        response = await this.fetchImpl(url, { ...init, method, headers, ...(signal ? { signal } : {}) });
+        response = await fetchImpl(url, { ...init, method, headers, ...(signal ? { signal } : {}) });
       } catch (error) {
         if (isAbort(error) || signal?.aborted) throw error;
         if (!idempotent || attempt >= this.retries) throw networkError(url, error);

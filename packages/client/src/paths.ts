@@ -25,6 +25,17 @@ export function trimSlashes(path: string): string {
   return path.replace(/^\/+|\/+$/g, '');
 }
 
+/**
+ * The URL path (segments percent-encoded) of an artifact path. Empty and `.` segments are dropped;
+ * `..` is refused here because URL parsing would silently resolve it before the server could.
+ * @throws CapstanError INVALID_PARAMETER_VALUE for `..` segments.
+ */
+export function artifactUrlPath(path: string): string {
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.some((s) => s === '..')) throw new CapstanError(ErrorCode.INVALID_PARAMETER_VALUE, `Invalid path '${path}': '..' segments are not allowed in artifact paths.`);
+  return segments.map(encodeURIComponent).join('/');
+}
+
 /** Joins artifact path parts with single slashes, skipping empty parts. */
 export function joinPath(...parts: (string | undefined)[]): string {
   return parts.map((p) => trimSlashes(p ?? '')).filter((p) => p !== '').join('/');

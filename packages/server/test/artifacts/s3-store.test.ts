@@ -66,7 +66,10 @@ async function startMoto(): Promise<TestS3Server> {
   const endpoint = await new Promise<string>((resolve, reject) => {
     let output = '';
     let found = false;
-    const timer = setTimeout(() => reject(new Error(`moto_server did not start: ${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`moto_server did not start: ${output}`));
+    }, 30_000);
     const onData = (data: Buffer): void => {
       if (found) return;
       output += data.toString();
@@ -82,11 +85,14 @@ async function startMoto(): Promise<TestS3Server> {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${output}`)));
   });
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   return {
     kind: 'moto',
     endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.off('exit', killOnExit);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

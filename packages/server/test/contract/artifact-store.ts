@@ -22,6 +22,12 @@ function collectGarbage(): void {
   (runInNewContext('gc') as () => void)();
 }
 
+/** Live JS heap plus memory held outside it (Buffers): what buffering a whole object would grow. */
+function heapAndBuffers(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
 /** A deterministic pseudo-random byte stream of `size` bytes; `digest()` is its sha256 once it has been read. */
 export function generatedStream(size: number, seed = 1): { stream: Readable; digest: () => string } {
   const hash = createHash('sha256');
@@ -395,10 +401,6 @@ export function describeArtifactStoreContract(
     describe('memory', () => {
       it('streams a 200 MB upload and download in bounded memory', async () => {
         const size = 200 * MiB;
-        const heapAndBuffers = (): number => {
-          const usage = process.memoryUsage();
-          return usage.heapUsed + usage.external;
-        };
         collectGarbage();
         const baseline = { rss: process.memoryUsage.rss(), heap: heapAndBuffers() };
         const peak = { ...baseline };

@@ -7,7 +7,8 @@ import {
   T0, createVersionsConcurrently, describeMetadataStoreContract, expectWritersComplete, newRunId, runConcurrentWriters, unique,
 } from '../contract/metadata-store.js';
 
-const SERVER = 'postgresql://postgres@127.0.0.1:5432';
+/** The server the tests create their databases on; `CAPSTAN_TEST_POSTGRES` overrides it. */
+const SERVER = process.env.CAPSTAN_TEST_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432';
 
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: `${SERVER}/postgres`, connectionTimeoutMillis: 3000 });
@@ -49,7 +50,7 @@ async function dropDatabase(name: string): Promise<void> {
 }
 
 const reason = await unavailableReason();
-if (reason !== null) console.warn(`Skipping PostgreSQL metadata store tests: nothing answers at 127.0.0.1:5432 (${reason})`);
+if (reason !== null) console.warn(`Skipping PostgreSQL metadata store tests: nothing answers at ${SERVER} (${reason})`);
 const describePostgres = reason === null ? describe : describe.skip;
 
 describePostgres('PostgreSQL metadata store', () => {

@@ -141,6 +141,9 @@ describe('SQLite metadata store specifics', () => {
     const stores: MetadataStore[] = [];
     try {
       for (let i = 0; i < 4; i++) stores.push(await openMetadataStore(uri));
+      const probe = await Promise.allSettled(stores.slice(0, 2).map((s) =>
+        s.createExperiment({ name: unique('probe'), artifactLocation: 'file:///x', tags: [], time: T0 })));
+      expect(probe.flatMap((p) => (p.status === 'rejected' ? [String(p.reason)] : [])), 'two instances writing at once').toEqual([]);
       const result = await runConcurrentWriters(stores, load);
       const { name, versions } = await createVersionsConcurrently(stores, 40);
       const fresh = await openMetadataStore(uri);

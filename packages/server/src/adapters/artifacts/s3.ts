@@ -28,7 +28,10 @@ export interface S3ArtifactStoreOptions {
   forcePathStyle?: boolean;
   /** Static credentials or a provider; the SDK's default provider chain when absent. */
   credentials?: S3ClientConfig['credentials'];
-  /** Part size `put` uploads with once a body outgrows one part. Default 8 MiB. */
+  /**
+   * Part size `put` uploads with once a body outgrows one part. Default 5 MiB (S3's minimum), which
+   * caps a streamed object at 10,000 parts, about 48.8 GiB; raise it for larger single files.
+   */
   partSize?: number;
   /** Parts `put` uploads concurrently; with `partSize` bounds its memory. Default 4. */
   queueSize?: number;
@@ -37,8 +40,8 @@ export interface S3ArtifactStoreOptions {
 }
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
-const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
-const DEFAULT_QUEUE_SIZE = 2;
+const DEFAULT_PART_SIZE = MIN_PART_SIZE;
+const DEFAULT_QUEUE_SIZE = 4;
 const DEFAULT_PART_MEMORY_LIMIT = 8 * 1024 * 1024;
 
 interface AwsError {
@@ -66,7 +69,8 @@ function isNoSuchUpload(e: unknown): boolean {
  * {@link ArtifactStore} over an S3 bucket (or an S3-compatible server) under a key prefix.
  * `put` streams through `@aws-sdk/lib-storage` (one PutObject for small bodies, a multipart upload
  * of `partSize` parts with at most `queueSize` in flight otherwise, aborted on failure), so memory
- * stays near `partSize * (queueSize + 1)` whatever the object size. Directories are key prefixes:
+ * depends on `partSize` and `queueSize`, not on the object size (measured: 65-80 MiB of RSS growth
+ * for a 200 MB round trip with the defaults, garbage awaiting collection included). Directories are key prefixes:
  * they exist while objects live under them. Missing objects map to RESOURCE_DOES_NOT_EXIST.
  *
  * `uploadPart` must send a Content-Length, which a stream of unknown length lacks, so each part

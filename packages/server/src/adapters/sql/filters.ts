@@ -90,11 +90,14 @@ export function orderSql(mapping: EntityMapping, orderBy: readonly OrderBy[], ti
     const kv = o.type === 'dataset' ? undefined : mapping.keyValue[o.type];
     if (!kv) throw invalidParameter(`Ordering by ${o.type}s is not supported here.`);
     const valueColumn = kv.valueColumn ?? 'x.value';
-    const nan = o.type === 'metric' ? ' AND x.is_nan = 0' : '';
     const pick = o.type === 'metric' && kv.table !== 'latest_metrics' ? ' ORDER BY x.step DESC, x.timestamp DESC' : '';
-    const sub = `(SELECT ${valueColumn} FROM ${kv.table} x WHERE ${kv.join} AND x.key = ?${nan}${pick} LIMIT 1)`;
-    params.push(...(kv.joinParams ?? []), o.key, ...(kv.joinParams ?? []), o.key);
-    terms.push(`(${sub} IS NULL) ASC`, `${sub} ${dir}`);
+    const sub = (column: string) => {
+      params.push(...(kv.joinParams ?? []), o.key);
+      return `(SELECT ${column} FROM ${kv.table} x WHERE ${kv.join} AND x.key = ?${pick} LIMIT 1)`;
+    };
+    terms.push(`(${sub(valueColumn)} IS NULL) ASC`);
+    if (o.type === 'metric') terms.push(`${sub('x.is_nan')} ASC`);
+    terms.push(`${sub(valueColumn)} ${dir}`);
   }
   terms.push(tiebreak);
   return { sql: terms.join(', '), params };

@@ -6,7 +6,7 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 
 const postgresDialect: SqlDialect = {
   name: 'postgresql',
-  types: { bigint: 'BIGINT', double: 'DOUBLE PRECISION', text: 'TEXT', serialPk: 'BIGSERIAL PRIMARY KEY', withoutRowid: '' },
+  types: { bigint: 'BIGINT', double: 'DOUBLE PRECISION', text: 'TEXT COLLATE "C"', serialPk: 'BIGSERIAL PRIMARY KEY', withoutRowid: '' },
   ilike: (column) => `${column} ILIKE ?`,
   like: (column) => `${column} LIKE ?`,
   migrationLock: 'SELECT pg_advisory_xact_lock(7355608)',

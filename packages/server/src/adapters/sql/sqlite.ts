@@ -12,6 +12,14 @@ const sqliteDialect: SqlDialect = {
 
 type Statement = Database.Statement<unknown[], unknown>;
 
+/** How long one attempt may block the event loop waiting for another connection's lock. */
+const SYNC_BUSY_MS = 20;
+/** How long a writer keeps retrying (asynchronously) before reporting the database busy. */
+const WRITE_LOCK_PATIENCE_MS = 60_000;
+
+const isBusy = (error: unknown) => /^SQLITE_BUSY/.test(String((error as { code?: unknown })?.code ?? ''));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Executes on one better-sqlite3 connection, caching prepared statements by text. */
 class ConnectionExecutor implements SqlExecutor {
   private readonly cache = new Map<string, Statement>();
@@ -47,7 +55,7 @@ function openConnection(file: string, readonly: boolean): Database.Database {
   const db = new Database(file, { readonly: false });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 30000');
+  db.pragma(`busy_timeout = ${SYNC_BUSY_MS}`);
   db.pragma('foreign_keys = ON');
   db.pragma('case_sensitive_like = ON');
   if (readonly) db.pragma('query_only = ON');
@@ -90,7 +98,7 @@ export class SqliteDriver implements SqlDriver {
 
   private async runTransaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const db = this.writer.db;
-    db.prepare('BEGIN IMMEDIATE').run();
+    await this.beginImmediate(db);
     try {
       const value = await fn(this.writer);
       db.prepare('COMMIT').run();
@@ -98,6 +106,23 @@ export class SqliteDriver implements SqlDriver {
     } catch (error) {
       if (db.inTransaction) db.prepare('ROLLBACK').run();
       throw error;
+    }
+  }
+
+  /**
+   * Takes the write lock. Waiting happens between event-loop turns (not inside SQLite's busy
+   * handler), so a lock held by another connection in this same process can be released.
+   */
+  private async beginImmediate(db: Database.Database): Promise<void> {
+    const deadline = Date.now() + WRITE_LOCK_PATIENCE_MS;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        db.prepare('BEGIN IMMEDIATE').run();
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() > deadline) throw error;
+        await sleep(delay);
+      }
     }
   }
 
