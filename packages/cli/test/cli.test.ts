@@ -241,7 +241,7 @@ describe('models', () => {
     await ok(['models', 'alias', 'delete', 'cli-model', 'champion']);
     const gone = await cli(['models', 'alias', 'get', 'cli-model', 'champion']);
     expect(gone.code).toBe(1);
-    expect(gone.stderr).toMatch(/^capstan: RESOURCE_DOES_NOT_EXIST: /);
+    expect(gone.stderr).toMatch(/^capstan: INVALID_PARAMETER_VALUE: Registered model alias champion not found/);
   });
 
   it('creates, renames and deletes a registered model', async () => {

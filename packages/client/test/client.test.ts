@@ -236,7 +236,7 @@ describe('registry', () => {
     expect((await client.registeredModels.getAlias('reg-model', 'champion')).version).toBe('2');
     expect((await client.registeredModels.get('reg-model')).aliases).toEqual([{ alias: 'champion', version: '2' }]);
     await client.registeredModels.deleteAlias('reg-model', 'champion');
-    expect((await rejection(client.registeredModels.getAlias('reg-model', 'champion'))).code).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect((await rejection(client.registeredModels.getAlias('reg-model', 'champion'))).code).toBe('INVALID_PARAMETER_VALUE');
 
     expect((await client.registeredModels.search({ filter: "name LIKE 'reg-%'" })).registered_models.map((m) => m.name)).toEqual(['reg-model']);
     expect((await collect(client.registeredModels.searchAll())).map((m) => m.name)).toContain('reg-model');

@@ -17,6 +17,11 @@ export interface EntityMapping {
   attributes: Record<string, string>;
   /** Attribute keys compared as numbers. */
   numeric: ReadonlySet<string>;
+  /**
+   * When true, `tag.k != 'v'` also matches rows without tag `k` (MLflow's registry semantics,
+   * which its client relies on to hide prompts); otherwise a missing key never matches.
+   */
+  missingTagMatchesNotEqual?: boolean;
   /** Tables holding key/value rows, correlated by the given condition. */
   keyValue: Partial<Record<'metric' | 'param' | 'tag', { table: string; join: string; joinParams?: SqlValue[]; valueColumn?: string }>>;
   /** Correlated subquery for `dataset.<field>` comparisons, with `{col}` for the compared column. */
@@ -65,6 +70,11 @@ export function whereSql(dialect: SqlDialect, mapping: EntityMapping, filter: re
       const valueColumn = kv.valueColumn ?? 'x.value';
       const extra = c.type === 'metric' ? ' AND x.is_nan = 0' : '';
       params.push(...(kv.joinParams ?? []), c.key);
+      if (c.type === 'tag' && c.comparator === '!=' && mapping.missingTagMatchesNotEqual) {
+        const inner = comparisonSql(dialect, valueColumn, { ...c, comparator: '=' }, params);
+        parts.push(`NOT EXISTS (SELECT 1 FROM ${kv.table} x WHERE ${kv.join} AND x.key = ? AND ${inner})`);
+        continue;
+      }
       const inner = comparisonSql(dialect, valueColumn, c, params);
       parts.push(`EXISTS (SELECT 1 FROM ${kv.table} x WHERE ${kv.join} AND x.key = ?${extra} AND ${inner})`);
     }
@@ -150,6 +160,7 @@ export const REGISTERED_MODELS: EntityMapping = {
     last_updated_timestamp: 'm.last_updated_timestamp',
   },
   numeric: new Set(['creation_timestamp', 'last_updated_timestamp']),
+  missingTagMatchesNotEqual: true,
   keyValue: { tag: { table: 'registered_model_tags', join: 'x.name = m.name' } },
 };
 
@@ -165,6 +176,7 @@ export const MODEL_VERSIONS: EntityMapping = {
     current_stage: 'v.current_stage',
   },
   numeric: new Set(['version_number', 'creation_timestamp', 'last_updated_timestamp']),
+  missingTagMatchesNotEqual: true,
   keyValue: { tag: { table: 'model_version_tags', join: 'x.name = v.name AND x.version = v.version' } },
 };
 

@@ -457,7 +457,8 @@ export class SqlMetadataStore implements MetadataStore {
           [randomUUID().replaceAll('-', ''), Number(run.experimentId), d.name, d.digest, d.sourceType, d.source, d.schema ?? null, d.profile ?? null],
         );
         const ds = await tx.get<{ dataset_uuid: string }>('SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?', [Number(run.experimentId), d.name, d.digest]);
-        const inputId = await this.linkInput(tx, 'DATASET', ds!.dataset_uuid, runId);
+        const { inputId, created } = await this.linkInput(tx, 'DATASET', ds!.dataset_uuid, runId);
+        if (!created) continue;
         for (const tag of input.tags) {
           await tx.run('INSERT INTO input_tags (input_uuid, key, value) VALUES (?, ?, ?) ON CONFLICT (input_uuid, key) DO UPDATE SET value = excluded.value', [inputId, tag.key, tag.value]);
         }
@@ -466,8 +467,9 @@ export class SqlMetadataStore implements MetadataStore {
     });
   }
 
-  private async linkInput(tx: SqlExecutor, sourceType: string, sourceId: string, runId: string): Promise<string> {
-    await tx.run(
+  /** Links a source to a run once; an existing link keeps its tags (MLflow logs inputs once). */
+  private async linkInput(tx: SqlExecutor, sourceType: string, sourceId: string, runId: string): Promise<{ inputId: string; created: boolean }> {
+    const { changes } = await tx.run(
       `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id) VALUES (?, ?, ?, 'RUN', ?)
        ON CONFLICT (source_type, source_id, destination_type, destination_id) DO NOTHING`,
       [randomUUID().replaceAll('-', ''), sourceType, sourceId, runId],
@@ -476,7 +478,7 @@ export class SqlMetadataStore implements MetadataStore {
       `SELECT input_uuid FROM inputs WHERE source_type = ? AND source_id = ? AND destination_type = 'RUN' AND destination_id = ?`,
       [sourceType, sourceId, runId],
     );
-    return row!.input_uuid;
+    return { inputId: row!.input_uuid, created: changes > 0 };
   }
 
   async logOutputs(runId: string, models: { modelId: string; step: number }[]): Promise<void> {

@@ -163,7 +163,7 @@ export class RegistryService {
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
     await this.getRegisteredModel(name);
     const v = await this.store.getModelVersionByAlias(name, alias);
-    if (!v) throw doesNotExist(`Registered model alias ${alias} not found.`);
+    if (!v) throw invalidParameter(`Registered model alias ${alias} not found.`);
     return v;
   }
 

@@ -36,7 +36,7 @@ export const LIMITS = {
   inputTagValueLength: 500,
 } as const;
 
-const KEY_PATTERN = /^[/\w.\- ]*$/;
+const KEY_PATTERN = /^[/\w.\- :]*$/;
 
 /**
  * Checks a metric, param or tag key: allowed characters, length, and that it is a normalised
@@ -45,11 +45,11 @@ const KEY_PATTERN = /^[/\w.\- ]*$/;
  */
 export function validateKey(kind: 'metric' | 'param' | 'tag', key: string): void {
   if (!KEY_PATTERN.test(key)) {
-    throw invalidParameter(`Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`);
+    throw invalidParameter(`Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/).`);
   }
   const parts = key.split('/');
-  if (key.startsWith('/') || parts.some((p) => p === '..' || p === '.') || key === '') {
-    throw invalidParameter(`Invalid ${kind} name: '${key}'. Names cannot be empty, absolute, or contain '.' or '..' path segments.`);
+  if (key.startsWith('/') || parts.some((p) => p === '..' || p === '.' || p === '')) {
+    throw invalidParameter(`Invalid ${kind} name: '${key}'. Names must be normalized relative paths: not empty, not absolute, no empty, '.' or '..' segments, no trailing slash.`);
   }
   if (key.length > LIMITS.keyLength) {
     throw invalidParameter(`'${key.slice(0, 40)}...' exceeds the maximum length of ${LIMITS.keyLength} for a ${kind} key (got ${key.length}).`);
