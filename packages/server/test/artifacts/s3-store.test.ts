@@ -9,8 +9,8 @@ import {
   CreateBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openArtifactStore, S3ArtifactStore } from '../../src/adapters/artifacts/index.js';
-import type { S3ArtifactStoreOptions } from '../../src/adapters/artifacts/index.js';
+import { openArtifactStore } from '../../src/adapters/artifacts/index.js';
+import { S3ArtifactStore, type S3ArtifactStoreOptions } from '../../src/adapters/artifacts/s3.js';
 import { describeArtifactStoreContract, digestStream, generatedStream } from '../contract/artifact-store.js';
 
 /**

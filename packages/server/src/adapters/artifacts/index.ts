@@ -3,11 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { invalidParameter } from '@capstan/api';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
 import { LocalArtifactStore } from './local.js';
-import { S3ArtifactStore } from './s3.js';
 
 export { LocalArtifactStore, LOCAL_INTERNAL_DIR } from './local.js';
-export { S3ArtifactStore } from './s3.js';
-export type { S3ArtifactStoreOptions } from './s3.js';
 
 const SUPPORTED = 'use a local path, a file:///absolute/path URI or s3://bucket/prefix';
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
@@ -17,7 +14,7 @@ const WINDOWS_DRIVE = /^[A-Za-z]:[\\/]/;
  * Opens the artifact store an artifact root URI names:
  * - a plain path (relative to the working directory) or a `file://` URI: a {@link LocalArtifactStore},
  *   creating the directory;
- * - `s3://bucket/prefix`: an {@link S3ArtifactStore}. The endpoint comes from `MLFLOW_S3_ENDPOINT_URL`,
+ * - `s3://bucket/prefix`: an `S3ArtifactStore` (its AWS SDK is loaded only then, keeping cold start fast). The endpoint comes from `MLFLOW_S3_ENDPOINT_URL`,
  *   `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` (first set wins; path-style addressing when one is
  *   set), the region from `AWS_REGION` or `AWS_DEFAULT_REGION` (default `us-east-1`), credentials
  *   from the AWS SDK's default provider chain.
@@ -32,6 +29,7 @@ export async function openArtifactStore(uri: string, env: NodeJS.ProcessEnv = pr
     const prefix = slash === -1 ? '' : rest.slice(slash + 1);
     if (bucket === '') throw invalidParameter(`Artifact store URI '${uri}' names no bucket: ${SUPPORTED}`);
     const endpoint = nonEmpty(env.MLFLOW_S3_ENDPOINT_URL) ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL);
+    const { S3ArtifactStore } = await import('./s3.js');
     return new S3ArtifactStore({
       bucket,
       prefix,

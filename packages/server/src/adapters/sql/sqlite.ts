@@ -17,7 +17,7 @@ const SYNC_BUSY_MS = 20;
 /** How long a writer keeps retrying (asynchronously) before reporting the database busy. */
 const WRITE_LOCK_PATIENCE_MS = 60_000;
 
-const isBusy = (error: unknown) => /^SQLITE_BUSY/.test(String((error as { code?: unknown })?.code ?? ''));
+const isBusy = (error: unknown) => String((error as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Executes on one better-sqlite3 connection, caching prepared statements by text. */

@@ -22,7 +22,7 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 }
 
 function marks(n: number): string {
-  return new Array(n).fill('?').join(', ');
+  return Array.from({ length: n }, () => '?').join(', ');
 }
 
 function stages(view: ViewType): LifecycleStage[] {
@@ -54,6 +54,9 @@ function groupBy<T>(rows: SqlRow[], key: string, map: (row: SqlRow) => T): Map<s
   return out;
 }
 
+/** A nullable column as a string or null. */
+const opt = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
 const kv = (row: SqlRow): KeyValue => ({ key: String(row.key), value: String(row.value) });
 
 function runInfoOf(row: SqlRow): RunInfo {
@@ -71,7 +74,6 @@ function runInfoOf(row: SqlRow): RunInfo {
 }
 
 function versionOf(row: SqlRow, tags: KeyValue[], aliases: string[]): ModelVersion {
-  const opt = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
     name: String(row.name),
     version: Number(row.version),
@@ -553,7 +555,6 @@ export class SqlMetadataStore implements MetadataStore {
       if (r.dataset_digest) m.datasetDigest = String(r.dataset_digest);
       return m;
     });
-    const opt = (v: unknown) => (v === null || v === undefined ? null : String(v));
     return rows.map((r) => ({
       modelId: String(r.model_id),
       experimentId: String(r.experiment_id),
@@ -687,7 +688,6 @@ export class SqlMetadataStore implements MetadataStore {
     for (const v of await this.loadVersionsChunked(latest, db)) {
       (latestBy.get(v.name) ?? latestBy.set(v.name, []).get(v.name)!).push(v);
     }
-    const opt = (v: unknown) => (v === null || v === undefined ? null : String(v));
     return rows.map((r) => ({
       name: String(r.name),
       creationTimestamp: Number(r.creation_timestamp),
