@@ -189,3 +189,22 @@ def test_large_file_roundtrip(client, experiment, tmp_path):
     assert os.path.getsize(out) == size
     assert _sha256(out) == digest
     assert posixpath.basename(out) == "big.bin"
+
+
+def test_proxied_multipart_upload(client, experiment, tmp_path, monkeypatch):
+    # The client's proxy multipart path: mpu/create with the artifact directory in the URL and
+    # the local file in `path`, parts PUT to the returned URLs, then mpu/complete.
+    monkeypatch.setenv("MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD", "true")
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE", str(1024 * 1024))
+    monkeypatch.setenv("MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE", str(5 * 1024 * 1024))
+    size = 12 * 1024 * 1024 + 321  # three parts, the last one short
+    big = tmp_path / "parts.bin"
+    digest = _write_random_file(big, size)
+
+    run_id = client.create_run(experiment.experiment_id).info.run_id
+    client.log_artifact(run_id, str(big), artifact_path="mpu")
+
+    listed = client.list_artifacts(run_id, "mpu")
+    assert [(f.path, f.file_size) for f in listed] == [("mpu/parts.bin", size)]
+    out = client.download_artifacts(run_id, "mpu/parts.bin", dst_path=str(tmp_path / "dl"))
+    assert _sha256(out) == digest

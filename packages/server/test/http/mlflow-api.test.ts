@@ -364,7 +364,7 @@ describe('MLflow REST behaviour', () => {
     const json = await fetch(`${base}/api/2.0/mlflow-artifacts/artifacts/${root}/dir/b.json`);
     expect(json.headers.get('content-type')).toBe('text/plain');
     expect(await json.text()).toBe('{"b":1}');
-    const mpu = await call(base, 'POST', `/api/2.0/mlflow-artifacts/mpu/create/${root}/big.bin`, { path: `${root}/big.bin`, num_parts: 2 });
+    const mpu = await call(base, 'POST', `/api/2.0/mlflow-artifacts/mpu/create/${root}`, { path: '/home/me/outputs/big.bin', num_parts: 2 });
     const creds = mpu.body.credentials as { url: string; part_number: number }[];
     const partSize = 5 * 1024 * 1024;
     const parts = [] as { part_number: number; etag: string }[];
@@ -374,7 +374,7 @@ describe('MLflow REST behaviour', () => {
       expect(res.status).toBe(200);
       parts.push({ part_number: c.part_number, etag: res.headers.get('etag')! });
     }
-    const done = await call(base, 'POST', `/api/2.0/mlflow-artifacts/mpu/complete/${root}/big.bin`, { path: `${root}/big.bin`, upload_id: mpu.body.upload_id, parts });
+    const done = await call(base, 'POST', `/api/2.0/mlflow-artifacts/mpu/complete/${root}`, { path: '/home/me/outputs/big.bin', upload_id: mpu.body.upload_id, parts });
     expect(done.status).toBe(200);
     const big = Buffer.from(await (await fetch(`${base}/api/2.0/mlflow-artifacts/artifacts/${root}/big.bin`)).arrayBuffer());
     expect(big.length).toBe(partSize + 10);

@@ -56,8 +56,9 @@ describe('capstan server with an s3:// artifacts destination', () => {
   });
 
   it('multipart uploads through the proxy land as one object', async () => {
-    const path = '0/mpu/artifacts/parts.bin';
-    const mpu = await call(server.url, 'POST', `/api/2.0/mlflow-artifacts/mpu/create/${path}`, { path, num_parts: 2 });
+    const dir = '0/mpu/artifacts';
+    const path = `${dir}/parts.bin`;
+    const mpu = await call(server.url, 'POST', `/api/2.0/mlflow-artifacts/mpu/create/${dir}`, { path: 'C:\\data\\parts.bin', num_parts: 2 });
     expect(mpu.status).toBe(200);
     const creds = mpu.body.credentials as { url: string; part_number: number }[];
     const parts: { part_number: number; etag: string }[] = [];
@@ -66,7 +67,7 @@ describe('capstan server with an s3:// artifacts destination', () => {
       expect(res.status).toBe(200);
       parts.push({ part_number: c.part_number, etag: res.headers.get('etag')! });
     }
-    expect((await call(server.url, 'POST', `/api/2.0/mlflow-artifacts/mpu/complete/${path}`, { path, upload_id: mpu.body.upload_id, parts })).status).toBe(200);
+    expect((await call(server.url, 'POST', `/api/2.0/mlflow-artifacts/mpu/complete/${dir}`, { path: 'C:\\data\\parts.bin', upload_id: mpu.body.upload_id, parts })).status).toBe(200);
     const bytes = Buffer.from(await (await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/${path}`)).arrayBuffer());
     expect(bytes.length).toBe(5 * 1024 * 1024 + 7);
     expect(bytes[bytes.length - 1]).toBe(2);

@@ -11,6 +11,17 @@ function wildcard(request: FastifyRequest): string {
   return (request.params as { '*': string })['*'] ?? '';
 }
 
+/**
+ * The object a multipart request targets, as MLflow computes it: the URL names the artifact
+ * directory, the body's `path` is the client's local file, of which only the base name counts.
+ */
+function multipartTarget(request: FastifyRequest, localPath: string): string {
+  const name = localPath.split(/[\\/]/).pop() ?? '';
+  if (!name) throw invalidParameter('Invalid path');
+  const dir = wildcard(request).replace(/\/+$/, '');
+  return dir ? `${dir}/${name}` : name;
+}
+
 function origin(request: FastifyRequest): string {
   const proto = (request.headers['x-forwarded-proto'] as string | undefined) ?? request.protocol;
   return `${proto}://${request.headers['x-forwarded-host'] ?? request.headers.host}`;
@@ -27,15 +38,16 @@ export function artifactRoutes(app: FastifyInstance, { artifacts }: Services): v
   }));
   mount(app, c.createMultipartUpload, async (i, request) => {
     if (!Number.isSafeInteger(i.num_parts) || i.num_parts < 1 || i.num_parts > 10_000) throw invalidParameter(`Invalid num_parts ${i.num_parts}: it must be between 1 and 10000.`);
-    const uploadId = await artifacts.createMultipartUpload(i.path);
-    const base = `${origin(request)}${PROXY}/mpu/part/${i.path.split('/').map(encodeURIComponent).join('/')}?upload_id=${encodeURIComponent(uploadId)}`;
+    const target = multipartTarget(request, i.path);
+    const uploadId = await artifacts.createMultipartUpload(target);
+    const base = `${origin(request)}${PROXY}/mpu/part/${target.split('/').map(encodeURIComponent).join('/')}?upload_id=${encodeURIComponent(uploadId)}`;
     return { upload_id: uploadId, credentials: Array.from({ length: i.num_parts }, (_, n) => ({ url: `${base}&part_number=${n + 1}`, part_number: n + 1, headers: {} })) };
   });
-  mount(app, c.completeMultipartUpload, async (i) => {
-    await artifacts.completeMultipartUpload(i.path, i.upload_id, i.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
+  mount(app, c.completeMultipartUpload, async (i, request) => {
+    await artifacts.completeMultipartUpload(multipartTarget(request, i.path), i.upload_id, i.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })));
     return {};
   });
-  mount(app, c.abortMultipartUpload, async (i) => (await artifacts.abortMultipartUpload(i.path, i.upload_id), {}));
+  mount(app, c.abortMultipartUpload, async (i, request) => (await artifacts.abortMultipartUpload(multipartTarget(request, i.path), i.upload_id), {}));
 
   app.register(async (raw) => {
     raw.removeAllContentTypeParsers();
