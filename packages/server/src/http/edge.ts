@@ -2,6 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { invalidParameter, type RouteContract } from '@capstan/api';
 
+/** Bytes of each parsed JSON body, for routes with their own size limit (log-batch). */
+export const bodySizes = new WeakMap<FastifyRequest, number>();
+
 /** Prefixes under which every MLflow REST route is served (API and the UI's ajax variant). */
 export const API_PREFIXES = ['/api/2.0', '/ajax-api/2.0'] as const;
 

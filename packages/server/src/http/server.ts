@@ -6,6 +6,7 @@ import { artifactRoutes } from './mlflow/artifacts.js';
 import { loggedModelRoutes } from './mlflow/logged-models.js';
 import { registryRoutes } from './mlflow/registry.js';
 import { trackingRoutes } from './mlflow/tracking.js';
+import { bodySizes } from './edge.js';
 
 /** The MLflow version whose REST API this server speaks (reported by `/version`). */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
@@ -44,8 +45,9 @@ export function buildHttpServer(services: Services, options: HttpOptions = {}): 
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body).trim();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    bodySizes.set(request, (body as Buffer).length);
+    const text = (body as Buffer).toString('utf8').trim();
     if (text === '') return done(null, {});
     try {
       let parsed: unknown = JSON.parse(text);

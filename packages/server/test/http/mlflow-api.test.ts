@@ -394,3 +394,14 @@ describe('MLflow REST behaviour', () => {
     expect((hist.body.metrics as unknown[]).length).toBe(8 * 50);
   });
 });
+
+describe('log-batch size limit without Content-Length', () => {
+  it('measures the body itself (chunked transfer)', async () => {
+    const run = await newRun();
+    const body = JSON.stringify({ run_id: run.run_id, tags: [{ key: 't', value: 'x'.repeat(1_100_000) }] });
+    const stream = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(body)); c.close(); } });
+    const res = await fetch(`${base}${api('/runs/log-batch')}`, { method: 'POST', body: stream, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/at most 1000000 bytes/);
+  });
+});

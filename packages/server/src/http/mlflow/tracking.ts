@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { tracking as c } from '@capstan/api';
 import type { Services } from '../services.js';
-import { mount } from '../edge.js';
+import { bodySizes, mount } from '../edge.js';
 import { LIMITS } from '../../core/tracking/validation.js';
 import { invalidParameter } from '@capstan/api';
 import { experimentToWire, keyValuesFromWire, metricToWire, runInfoToWire, runToWire } from './wire.js';
@@ -52,7 +52,7 @@ export function trackingRoutes(app: FastifyInstance, { tracking, artifacts }: Se
   });
   mount(app, c.deleteTag, async (i) => (await tracking.deleteTag(i.run_id, i.key), {}));
   mount(app, c.logBatch, async (i, request) => {
-    const size = Number(request.headers['content-length'] ?? 0);
+    const size = bodySizes.get(request) ?? 0;
     if (size > LIMITS.batchBodyBytes) {
       throw invalidParameter(`Batched logging API requests must be at most ${LIMITS.batchBodyBytes} bytes, got a request of ${size} bytes.`);
     }
