@@ -4,6 +4,7 @@ import { experimentsCommand } from './commands/experiments.js';
 import { runsCommand } from './commands/runs.js';
 import { modelsCommand } from './commands/models.js';
 import { artifactsCommand } from './commands/artifacts.js';
+import { driftCommand } from './commands/drift.js';
 
 /** The `capstan` command tree. */
 export function buildProgram(): Command {
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   runsCommand(program);
   modelsCommand(program);
   artifactsCommand(program);
+  driftCommand(program);
   return program;
 }

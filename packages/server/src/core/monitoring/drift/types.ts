@@ -56,4 +56,9 @@ export interface DriftReport {
   number_of_drifted_columns: number;
   share_of_drifted_columns: number;
   columns: Record<string, ColumnDrift>;
+  /**
+   * Columns left out of the test, with the reason: text columns without a forced stattest, and
+   * (without `columns`) columns present in only one dataset. Absent when nothing was left out.
+   */
+  skipped_columns?: Record<string, string>;
 }

@@ -1,0 +1,118 @@
+/**
+ * One side (reference or current) of a cleaned column: finite numbers, or non-null labels.
+ * Sorting and value counts are computed on first use and kept, so the tests of a column share
+ * them.
+ */
+import { sortFloat64 } from './sort.js';
+
+/** A distinct value of a column. */
+export type Key = number | string;
+
+/** Finite values of a numeric column. Owns `values` and sorts it in place on first `sorted()`. */
+export class NumericSample {
+  readonly kind = 'numeric';
+  private isSorted = false;
+  private countsCache: Map<number, number> | undefined;
+
+  /** @param integer true when the column's dtype is int (numpy's integer binning rule). */
+  constructor(
+    readonly values: Float64Array,
+    readonly integer: boolean,
+  ) {}
+
+  /** Number of values. */
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** The values in ascending order (sorted once, in place). */
+  sorted(): Float64Array {
+    if (!this.isSorted) {
+      sortFloat64(this.values);
+      this.isSorted = true;
+    }
+    return this.values;
+  }
+
+  /** Count of each distinct value, keys in ascending order. */
+  counts(): Map<number, number> {
+    if (this.countsCache) return this.countsCache;
+    const s = this.sorted();
+    const counts = new Map<number, number>();
+    let i = 0;
+    while (i < s.length) {
+      const v = s[i]!;
+      let j = i + 1;
+      while (j < s.length && s[j] === v) j++;
+      counts.set(v, j - i);
+      i = j;
+    }
+    this.countsCache = counts;
+    return counts;
+  }
+
+  /** Smallest and largest value. */
+  range(): [number, number] {
+    if (this.isSorted) return [this.values[0]!, this.values[this.values.length - 1]!];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of this.values) {
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    return [lo, hi];
+  }
+}
+
+/** Non-null values of a string or boolean column. */
+export class LabelSample {
+  readonly kind = 'label';
+  private countsCache: Map<string, number> | undefined;
+
+  constructor(readonly values: readonly string[]) {}
+
+  /** Number of values. */
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Count of each distinct value, in first-seen order. */
+  counts(): Map<string, number> {
+    if (this.countsCache) return this.countsCache;
+    const counts = new Map<string, number>();
+    for (const v of this.values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    this.countsCache = counts;
+    return counts;
+  }
+}
+
+/** A cleaned side of a column. */
+export type Sample = NumericSample | LabelSample;
+
+/** Value counts of a sample, keyed by number or string. */
+export function countsOf(sample: Sample): Map<Key, number> {
+  return sample.counts() as Map<Key, number>;
+}
+
+/**
+ * Number of distinct values over the given samples together, counting no further than `limit`
+ * (so `distinctUpTo([a, b], 6) > 5` reads "more than 5 uniques" without a full pass when there
+ * are many).
+ */
+export function distinctUpTo(samples: readonly Sample[], limit: number): number {
+  const seen = new Set<Key>();
+  for (const sample of samples) {
+    for (const v of sample.values) {
+      seen.add(v);
+      if (seen.size >= limit) return limit;
+    }
+  }
+  return seen.size;
+}
+
+/** Union of the distinct values of both samples: reference's first, then those new in current. */
+export function unionKeys(reference: Sample, current: Sample): Key[] {
+  const keys = new Set<Key>(countsOf(reference).keys());
+  for (const k of countsOf(current).keys()) keys.add(k);
+  return [...keys];
+}
