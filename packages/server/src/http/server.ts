@@ -7,6 +7,7 @@ import { loggedModelRoutes } from './mlflow/logged-models.js';
 import { registryRoutes } from './mlflow/registry.js';
 import { trackingRoutes } from './mlflow/tracking.js';
 import { bodySizes } from './edge.js';
+import { webRoutes } from './web.js';
 
 /** The MLflow version whose REST API this server speaks (reported by `/version`). */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
@@ -85,8 +86,7 @@ export function buildHttpServer(services: Services, options: HttpOptions = {}): 
   for (const prefix of ['/api/3.0', '/ajax-api/3.0']) {
     app.get(`${prefix}/mlflow/server-info`, async () => ({ store_type: services.info.storeType, workspaces_enabled: false }));
   }
-  app.get('/', async (_request, reply) =>
-    reply.type('text/html').send('<!doctype html><title>Capstan</title><h1>Capstan</h1><p>MLflow-compatible tracking server. API under <code>/api/2.0/mlflow/</code>; metrics at <a href="/metrics">/metrics</a>.</p>'));
+  webRoutes(app);
 
   trackingRoutes(app, services);
   loggedModelRoutes(app, services);

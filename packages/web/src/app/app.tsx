@@ -1,0 +1,75 @@
+import { useEffect, type ReactNode } from 'react';
+import { Empty } from '../components/states';
+import { ComparePage } from '../features/tracking/pages/compare-page';
+import { ExperimentPage } from '../features/tracking/pages/experiment-page';
+import { ExperimentsPage } from '../features/tracking/pages/experiments-page';
+import { RunPage } from '../features/tracking/pages/run-page';
+import { ModelPage } from '../features/registry/pages/model-page';
+import { ModelsPage } from '../features/registry/pages/models-page';
+import { VersionPage } from '../features/registry/pages/version-page';
+import { link, navigate, useRoute, type Route } from '../lib/router';
+import { toggleTheme, useTheme } from '../lib/theme';
+
+/** Capabilities whose pages arrive with their APIs. */
+const COMING = ['Deployments', 'Monitoring', 'Pipelines', 'Data'];
+
+function view(route: Route): { section: string; page: ReactNode } {
+  const [first, second, third, fourth] = route.segments;
+  switch (first) {
+    case undefined:
+    case 'experiments':
+      return { section: 'experiments', page: second ? <ExperimentPage key={second} experimentId={second} /> : <ExperimentsPage /> };
+    case 'runs':
+      return { section: 'experiments', page: second ? <RunPage key={second} runId={second} /> : <NotFound /> };
+    case 'compare':
+      return { section: 'experiments', page: <ComparePage /> };
+    case 'models':
+      if (second && third === 'versions' && fourth) return { section: 'models', page: <VersionPage key={`${second}/${fourth}`} name={second} version={fourth} /> };
+      return { section: 'models', page: second && !third ? <ModelPage key={second} name={second} /> : second ? <NotFound /> : <ModelsPage /> };
+    default:
+      return { section: '', page: <NotFound /> };
+  }
+}
+
+function NotFound() {
+  return (
+    <div className="page">
+      <Empty title="No such page" height={240}>
+        <a href={link('/experiments')}>Go to the experiments</a>
+      </Empty>
+    </div>
+  );
+}
+
+/** The shell: top bar with navigation and theme toggle, then the page for the current URL. */
+export function App() {
+  const route = useRoute();
+  const theme = useTheme();
+  useEffect(() => {
+    if (route.segments.length === 0) navigate(link('/experiments'), { replace: true });
+  }, [route]);
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [route.path]);
+  const { section, page } = view(route);
+  return (
+    <>
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <header className="topbar">
+        <a className="brand" href={link('/experiments')}>
+          <span className="brand-mark" aria-hidden="true" />
+          Capstan
+        </a>
+        <nav className="nav" aria-label="Main">
+          <a href={link('/experiments')} aria-current={section === 'experiments' ? 'page' : undefined}>Experiments</a>
+          <a href={link('/models')} aria-current={section === 'models' ? 'page' : undefined}>Models</a>
+          {COMING.map((c) => <span key={c} className="nav-soon" title={`${c}: coming with its API`} aria-disabled="true">{c}</span>)}
+        </nav>
+        <button type="button" className="button theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+          {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>{page}</main>
+    </>
+  );
+}
