@@ -98,8 +98,12 @@ export interface MetadataStore {
   deleteRunTag(runId: string, key: string): Promise<void>;
   /** History of one metric ordered by (step, timestamp); `steps` limits to an inclusive range. */
   getMetricHistory(runId: string, key: string, range: { offset: number; limit: number; startStep?: number; endStep?: number }): Promise<Page<Metric>>;
-  /** Distinct steps of a metric in a run, ascending, optionally within an inclusive range. */
-  getMetricSteps(runId: string, key: string, range: { startStep?: number; endStep?: number }): Promise<number[]>;
+  /**
+   * Distinct steps of a metric in a run, ascending, optionally within an inclusive range. With
+   * `maxSteps`, at most that many, spread evenly (the i-th of k is the step at rank
+   * round(i·(n−1)/(k−1))), so the first and last steps are always kept; sampled in the database.
+   */
+  getMetricSteps(runId: string, key: string, range: { startStep?: number; endStep?: number; maxSteps?: number }): Promise<number[]>;
   /** Points of a metric at the given steps (for interval sampling). */
   getMetricAtSteps(runId: string, key: string, steps: number[]): Promise<Metric[]>;
   /** Adds dataset inputs (datasets are de-duplicated per experiment by name and digest) and model inputs. */

@@ -500,6 +500,12 @@ export function describeMetadataStoreContract(label: string, open: OpenMetadataS
           expect(await store.getMetricSteps(runId, 'h', {})).toEqual([0, 1, 2, 3, 4]);
           expect(await store.getMetricSteps(runId, 'h', { startStep: 1, endStep: 3 })).toEqual([1, 2, 3]);
           expect(await store.getMetricSteps(runId, 'nope', {})).toEqual([]);
+          expect(await store.getMetricSteps(runId, 'h', { maxSteps: 3 })).toEqual([0, 2, 4]);
+          expect(await store.getMetricSteps(runId, 'h', { maxSteps: 2 })).toEqual([0, 4]);
+          expect(await store.getMetricSteps(runId, 'h', { maxSteps: 1 })).toEqual([4]);
+          expect(await store.getMetricSteps(runId, 'h', { maxSteps: 5 })).toEqual([0, 1, 2, 3, 4]);
+          expect(await store.getMetricSteps(runId, 'h', { startStep: 1, endStep: 3, maxSteps: 2 })).toEqual([1, 3]);
+          expect(await store.getMetricSteps(runId, 'nope', { maxSteps: 2 })).toEqual([]);
           const at = await store.getMetricAtSteps(runId, 'h', [3, 1, 99]);
           expect(at.map(triple).toSorted((a, b) => a[0]! - b[0]! || a[1]! - b[1]!)).toEqual([expected[1], expected[2], expected[4]]);
           expect(at.every((m) => m.key === 'h')).toBe(true);

@@ -426,12 +426,25 @@ export class SqlMetadataStore implements MetadataStore {
     return page(points, { maxResults: range.limit, offset: range.offset });
   }
 
-  async getMetricSteps(runId: string, key: string, range: { startStep?: number; endStep?: number }): Promise<number[]> {
+  async getMetricSteps(runId: string, key: string, range: { startStep?: number; endStep?: number; maxSteps?: number }): Promise<number[]> {
     const steps = SqlMetadataStore.stepRange(range);
-    const rows = await this.db.all<{ step: number }>(
-      `SELECT DISTINCT step FROM metrics WHERE run_uuid = ? AND key = ?${steps.sql} ORDER BY step`,
-      [runId, key, ...steps.params],
-    );
+    const distinct = `SELECT DISTINCT step FROM metrics WHERE run_uuid = ? AND key = ?${steps.sql}`;
+    const params = [runId, key, ...steps.params];
+    const k = range.maxSteps;
+    if (k !== undefined) {
+      const count = Number((await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (${distinct}) d`, params))?.n ?? 0);
+      if (count > k) {
+        const rows = await this.db.all<{ step: number }>(
+          `WITH RECURSIVE idx(i) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT i + 1 FROM idx WHERE i + 1 < CAST(? AS BIGINT)),
+             wanted(rn) AS (SELECT ${k === 1 ? 'CAST(? AS BIGINT)' : 'CAST(ROUND(i * (CAST(? AS BIGINT) - 1) * 1.0 / (CAST(? AS BIGINT) - 1)) AS BIGINT) + 1'} FROM idx),
+             ranked AS (SELECT step, ROW_NUMBER() OVER (ORDER BY step) AS rn FROM (${distinct}) d)
+           SELECT step FROM ranked WHERE rn IN (SELECT rn FROM wanted) ORDER BY step`,
+          k === 1 ? [k, count, ...params] : [k, count, k, ...params],
+        );
+        return rows.map((r) => Number(r.step));
+      }
+    }
+    const rows = await this.db.all<{ step: number }>(`${distinct} ORDER BY step`, params);
     return rows.map((r) => Number(r.step));
   }
 

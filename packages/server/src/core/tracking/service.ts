@@ -326,8 +326,7 @@ export class TrackingService {
     const range = { startStep: input.startStep, endStep: input.endStep };
     const out: Metric[] = [];
     for (const runId of input.runIds) {
-      const steps = await this.store.getMetricSteps(runId, input.key, range);
-      const chosen = sampleEvenly(steps, max);
+      const chosen = await this.store.getMetricSteps(runId, input.key, { ...range, maxSteps: max });
       for (const m of await this.store.getMetricAtSteps(runId, input.key, chosen)) out.push({ ...m, runId });
     }
     return out;
@@ -451,17 +450,4 @@ function loggedModelOrder(o: { fieldName: string; ascending?: boolean }): OrderB
   return { type: 'attribute', key, ascending };
 }
 
-/** Picks at most `max` items spread evenly over `items`, always keeping the first and last. */
-export function sampleEvenly<T>(items: readonly T[], max: number): T[] {
-  if (items.length <= max) return [...items];
-  if (max === 1) return [items[items.length - 1]!];
-  const out: T[] = [];
-  let last = -1;
-  for (let i = 0; i < max; i++) {
-    const index = Math.round((i * (items.length - 1)) / (max - 1));
-    if (index !== last) out.push(items[index]!);
-    last = index;
-  }
-  return out;
-}
 
