@@ -7,7 +7,7 @@
  * - `smirnovSf`: `special.smirnov`, the Birnbaum–Tingey sum. scipy sums it in double-double; we
  *   sum the (all positive) terms in log space, which keeps ~1e-10 relative accuracy.
  */
-import { EPS } from './special.js';
+import { EPS, roundHalfEven } from './special.js';
 
 const E128 = 2 ** 128;
 const EM128 = 2 ** -128;
@@ -30,11 +30,6 @@ export function ksTwoSampleExact(n1: number, n2: number, g: number, d: number): 
   if (h === 0) return 1;
   const prob = n1 === n2 ? probOutsideSquare(n1, h) : outerProbInsideMethod(n1, n2, g, h);
   return prob >= 0 && prob <= 1 ? prob : NaN;
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function probOutsideSquare(n: number, h: number): number {

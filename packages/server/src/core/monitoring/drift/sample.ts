@@ -3,20 +3,23 @@
  * Sorting and value counts are computed on first use and kept, so the tests of a column share
  * them.
  */
-import { sortFloat64 } from './sort.js';
+import { sortedCopy } from './sort.js';
 
 /** A distinct value of a column. */
 export type Key = number | string;
 
-/** Finite values of a numeric column. Owns `values` and sorts it in place on first `sorted()`. */
+/** Finite values of a numeric column. */
 export class NumericSample {
   readonly kind = 'numeric';
-  private isSorted = false;
+  private sortedCache: Float64Array | undefined;
   private countsCache: Map<number, number> | undefined;
 
-  /** @param integer true when the column's dtype is int (numpy's integer binning rule). */
+  /**
+   * @param values the values, in any order; may be replaced by their sorted copy.
+   * @param integer true when the column's dtype is int (numpy's integer binning rule).
+   */
   constructor(
-    readonly values: Float64Array,
+    public values: Float64Array,
     readonly integer: boolean,
   ) {}
 
@@ -25,13 +28,13 @@ export class NumericSample {
     return this.values.length;
   }
 
-  /** The values in ascending order (sorted once, in place). */
+  /** The values in ascending order (sorted once; `values` then refers to the sorted copy). */
   sorted(): Float64Array {
-    if (!this.isSorted) {
-      sortFloat64(this.values);
-      this.isSorted = true;
+    if (!this.sortedCache) {
+      this.sortedCache = sortedCopy(this.values);
+      this.values = this.sortedCache;
     }
-    return this.values;
+    return this.sortedCache;
   }
 
   /** Count of each distinct value, keys in ascending order. */
@@ -53,7 +56,7 @@ export class NumericSample {
 
   /** Smallest and largest value. */
   range(): [number, number] {
-    if (this.isSorted) return [this.values[0]!, this.values[this.values.length - 1]!];
+    if (this.sortedCache) return [this.sortedCache[0]!, this.sortedCache[this.sortedCache.length - 1]!];
     let lo = Infinity;
     let hi = -Infinity;
     for (const x of this.values) {
@@ -108,6 +111,22 @@ export function distinctUpTo(samples: readonly Sample[], limit: number): number 
     }
   }
   return seen.size;
+}
+
+/** Number of distinct values over two numeric samples together (a merge of their sorted values). */
+export function unionDistinctCount(a: NumericSample, b: NumericSample): number {
+  const x = a.sorted();
+  const y = b.sorted();
+  let i = 0;
+  let j = 0;
+  let count = 0;
+  while (i < x.length || j < y.length) {
+    const v = j >= y.length || (i < x.length && x[i]! <= y[j]!) ? x[i]! : y[j]!;
+    while (i < x.length && x[i] === v) i++;
+    while (j < y.length && y[j] === v) j++;
+    count++;
+  }
+  return count;
 }
 
 /** Union of the distinct values of both samples: reference's first, then those new in current. */

@@ -1,21 +1,24 @@
 /**
  * Ascending sort of finite doubles. Large arrays go through one bucket pass on the value range
- * (a monotone key, so buckets are already in order), then small buckets are insertion-sorted and
- * big ones sorted recursively or natively. About 5–10× faster than `Float64Array.sort` on
- * 1M values of ordinary data; skewed data degrades gracefully to the native sort.
+ * (the bucket index is monotone in the value, so buckets come out in order, about four values
+ * each for spread-out data), then buckets are insertion-sorted, or sorted recursively when data
+ * pile up in a few of them. About 3–5× faster than `Float64Array.prototype.sort` on 1M values.
  */
 
-const NATIVE_BELOW = 2048;
-const INSERTION_BELOW = 24;
-const MAX_DEPTH = 2;
+const NATIVE_BELOW = 4096;
+const VALUES_PER_BUCKET = 4;
+const INSERTION_MAX = 48;
+const MAX_DEPTH = 3;
 
-/** Sorts `values` (finite numbers only) in place and returns it. */
-export function sortFloat64(values: Float64Array): Float64Array {
-  bucketSort(values, new Float64Array(values.length), 0);
-  return values;
+/** A sorted copy of `values` (finite numbers only; -0 and 0 compare equal). */
+export function sortedCopy(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  out.set(values);
+  sortInPlace(out, 0);
+  return out;
 }
 
-function bucketSort(a: Float64Array, scratch: Float64Array, depth: number): void {
+function sortInPlace(a: Float64Array, depth: number): void {
   const n = a.length;
   if (n < NATIVE_BELOW || depth > MAX_DEPTH) {
     a.sort();
@@ -34,43 +37,41 @@ function bucketSort(a: Float64Array, scratch: Float64Array, depth: number): void
     a.sort();
     return;
   }
-  const buckets = n;
+  const buckets = Math.floor(n / VALUES_PER_BUCKET);
   const scale = buckets / range;
   const keys = new Int32Array(n);
-  const starts = new Int32Array(buckets + 1);
+  const ends = new Int32Array(buckets + 1);
   for (let i = 0; i < n; i++) {
     let k = Math.floor((a[i]! - lo) * scale);
     if (k >= buckets) k = buckets - 1;
     keys[i] = k;
-    starts[k + 1] = starts[k + 1]! + 1;
+    ends[k + 1] = ends[k + 1]! + 1;
   }
-  for (let b = 0; b < buckets; b++) starts[b + 1] = starts[b + 1]! + starts[b]!;
-  const fill = starts.slice(0, buckets);
-  const out = scratch.subarray(0, n);
+  for (let b = 0; b < buckets; b++) ends[b + 1] = ends[b + 1]! + ends[b]!;
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const k = keys[i]!;
-    out[fill[k]!] = a[i]!;
-    fill[k] = fill[k]! + 1;
+    const p = ends[k]!;
+    out[p] = a[i]!;
+    ends[k] = p + 1;
   }
+  let from = 0;
   for (let b = 0; b < buckets; b++) {
-    const from = starts[b]!;
-    const to = starts[b + 1]!;
-    const size = to - from;
-    if (size < 2) continue;
-    if (size < INSERTION_BELOW) insertionSort(out, from, to);
-    else bucketSort(out.subarray(from, to), new Float64Array(size), depth + 1);
+    const to = ends[b]!;
+    if (to - from > INSERTION_MAX) {
+      sortInPlace(out.subarray(from, to), depth + 1);
+    } else {
+      for (let i = from + 1; i < to; i++) {
+        const x = out[i]!;
+        let j = i - 1;
+        while (j >= from && out[j]! > x) {
+          out[j + 1] = out[j]!;
+          j--;
+        }
+        out[j + 1] = x;
+      }
+    }
+    from = to;
   }
   a.set(out);
-}
-
-function insertionSort(a: Float64Array, from: number, to: number): void {
-  for (let i = from + 1; i < to; i++) {
-    const x = a[i]!;
-    let j = i - 1;
-    while (j >= from && a[j]! > x) {
-      a[j + 1] = a[j]!;
-      j--;
-    }
-    a[j + 1] = x;
-  }
 }

@@ -122,7 +122,14 @@ export function pyFloorDiv(a: number, b: number): number {
     if (div - floordiv > 0.5) floordiv += 1;
     return floordiv;
   }
-  return Math.sign(a / b) < 0 || Object.is(a / b, -0) ? -0 : 0;
+  const q = a / b;
+  return q < 0 || Object.is(q, -0) ? -0 : 0;
+}
+
+/** numpy's `round`: to the nearest integer, halves to even. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Greatest common divisor of two non-negative integers. */

@@ -39,7 +39,11 @@ export interface DriftOptions {
   perColumn?: Record<string, { stattest?: string; threshold?: number; columnType?: ColumnType }>;
 }
 
-/** Drift of one column; `score` is what is compared with `threshold` (a p-value or a distance). */
+/**
+ * Drift of one column; `score` is what is compared with `threshold` (a p-value or a distance). It
+ * is NaN where scipy's statistic is undefined (e.g. a t-test of two equal constant columns), which
+ * counts as no drift.
+ */
 export interface ColumnDrift {
   column_type: ColumnType;
   stattest: string;

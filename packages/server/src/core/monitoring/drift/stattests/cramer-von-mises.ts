@@ -4,7 +4,7 @@
  * normalised statistic against the one-sample limiting distribution).
  */
 import { invalidParameter } from '@capstan/api';
-import { besselK, pyFloorDiv } from '../special.js';
+import { besselK, gcd, pyFloorDiv } from '../special.js';
 import { forEachDistinct, NUM, numericSides, pAtOrBelow } from './stattest.js';
 import type { StatTest } from './stattest.js';
 
@@ -42,7 +42,7 @@ function cdfCvmInf(x: number): number {
 
 /** Exact p-value Pr(U ≥ u) by Xiao, Gordon & Yakovlev's frequency tables (Evidently's copy). */
 function exactPValue(u: number, m: number, n: number): number {
-  const lcm = (m * n) / gcdInt(m, n);
+  const lcm = (m * n) / gcd(m, n);
   const a = lcm / m;
   const b = lcm / n;
   const mn = m * n;
@@ -67,11 +67,6 @@ function exactPValue(u: number, m: number, n: number): number {
   let sum = 0;
   for (const [value, freq] of gs[m]!) if (value >= zeta) sum += freq;
   return sum / combinations;
-}
-
-function gcdInt(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
 }
 
 /**

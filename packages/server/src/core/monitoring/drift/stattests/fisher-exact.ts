@@ -67,6 +67,7 @@ function dbinomRaw(x: number, n: number, p: number, q: number): number {
 class Hypergeom {
   private readonly lo: number;
   private readonly hi: number;
+  private readonly mode: number;
 
   constructor(
     private readonly total: number,
@@ -75,6 +76,7 @@ class Hypergeom {
   ) {
     this.lo = Math.max(0, draws - (total - good));
     this.hi = Math.min(good, draws);
+    this.mode = Math.floor(((draws + 1) * (good + 1)) / (total + 2));
   }
 
   /** Pr(X = x) (R's `dhyper`). */
@@ -91,24 +93,24 @@ class Hypergeom {
   cdf(k: number): number {
     if (k < this.lo) return 0;
     if (k >= this.hi) return 1;
-    return this.tail(k, -1);
+    return k <= this.mode ? this.tail(k, -1) : 1 - this.tail(k + 1, 1);
   }
 
   /** Pr(X > k). */
   sf(k: number): number {
     if (k < this.lo) return 1;
     if (k >= this.hi) return 0;
-    return this.tail(k + 1, 1);
+    return k + 1 >= this.mode ? this.tail(k + 1, 1) : 1 - this.tail(k, -1);
   }
 
-  /** Σ pmf from `x` outwards in direction `dir`, the pmf stepped by its ratio recurrence. */
+  /** Σ pmf from `x` away from the mode (direction `dir`), stepping the pmf by its ratio recurrence. */
   private tail(x: number, dir: 1 | -1): number {
     const { total: M, good: K, draws: n } = this;
     let term = this.pmf(x);
     let sum = 0;
     while (x >= this.lo && x <= this.hi) {
       sum += term;
-      if (term < sum * 1e-17 && term !== 0) break;
+      if (term === 0 || term < sum * 1e-17) break;
       term = dir === 1 ? (term * ((K - x) * (n - x))) / ((x + 1) * (M - K - n + x + 1)) : (term * (x * (M - K - n + x))) / ((K - x + 1) * (n - x + 1));
       x += dir;
     }

@@ -5,7 +5,7 @@
  * `hellinger_distance.py`).
  */
 import { histogram, sturgesEdges } from '../binning.js';
-import { countsOf, unionKeys } from '../sample.js';
+import { countsOf, unionDistinctCount, unionKeys } from '../sample.js';
 import type { NumericSample } from '../sample.js';
 import { atOrAbove, NUM_CAT } from './stattest.js';
 import type { StatTest } from './stattest.js';
@@ -13,7 +13,7 @@ import type { StatTest } from './stattest.js';
 function distinctCount(a: NumericSample, b: NumericSample): { min: number; max: number; count: number } {
   const [alo, ahi] = a.range();
   const [blo, bhi] = b.range();
-  return { min: Math.min(alo, blo), max: Math.max(ahi, bhi), count: unionKeys(a, b).length };
+  return { min: Math.min(alo, blo), max: Math.max(ahi, bhi), count: unionDistinctCount(a, b) };
 }
 
 function density(counts: Float64Array, edges: Float64Array): Float64Array {

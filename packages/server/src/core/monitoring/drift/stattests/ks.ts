@@ -3,7 +3,7 @@
  * method "auto" (exact when both samples have at most 10 000 values, else `kstwo.sf(D, round(mn/(m+n)))`).
  */
 import { ksTwoSampleExact, kstwoSf } from '../kolmogorov.js';
-import { gcd } from '../special.js';
+import { gcd, roundHalfEven } from '../special.js';
 import { NUM, numericSides, pAtOrBelow } from './stattest.js';
 import type { StatTest } from './stattest.js';
 
@@ -42,11 +42,6 @@ export function ks2sampPValue(a: Float64Array, b: Float64Array): number {
     p = kstwoSf(d, roundHalfEven((m * n) / (m + n)));
   }
   return Math.min(Math.max(p, 0), 1);
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Kolmogorov–Smirnov test (numerical columns; drift when p ≤ threshold, default 0.05). */

@@ -23,7 +23,7 @@ export function tTestPValue(a: Float64Array, b: Float64Array): number {
   return studentTwoSided((x.mean - y.mean) / denom, df);
 }
 
-/** t-test (numerical; drift when p < threshold, default 0.05). NaN when both sides are constant. */
+/** t-test (numerical; drift when p < threshold, default 0.05). NaN (0/0) for two equal constant sides. */
 export const tTest: StatTest = {
   name: 't_test',
   columnTypes: NUM,
