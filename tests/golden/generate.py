@@ -14,7 +14,9 @@ It uses only integer operations and correctly rounded +, -, *, /, sqrt and floor
 JavaScript produce the same bits.
 
 Without evidently (and pandas), values come from a direct scipy transcription of Evidently's
-stattests (`scipy_score` below). With it, both are computed and must agree to 1e-9.
+stattests (`scipy_score` below). With it, both are computed and must agree to 1e-9, except where
+Evidently's own code is off (exact Cramér–von Mises) or tie-breaks by rounding noise (TVD); see
+docs/drift.md.
 """
 from __future__ import annotations
 

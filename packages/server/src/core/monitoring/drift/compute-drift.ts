@@ -41,7 +41,7 @@ export function computeDrift(reference: Column[], current: Column[], options: Dr
   for (const name of Object.keys(options.perColumn ?? {})) requireInBoth(name, refColumns, curColumns, 'perColumn names');
   let names: string[];
   if (options.columns) {
-    names = options.columns;
+    names = [...new Set(options.columns)];
     for (const name of names) requireInBoth(name, refColumns, curColumns, 'columns lists');
   } else {
     names = reference.map((c) => c.name).filter((n) => curColumns.has(n));

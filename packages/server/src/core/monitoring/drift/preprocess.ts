@@ -62,7 +62,8 @@ export function checkColumnKinds(reference: Column, current: Column, columnType:
 }
 
 /**
- * The cleaned values of one side: ±∞, NaN and null dropped.
+ * The cleaned values of one side: ±∞, NaN and null dropped. The column's own array is used (never
+ * modified) when it holds only finite values.
  * @param integer whether both datasets hold the column as int (numpy's integer binning rule).
  * @throws CapstanError INVALID_PARAMETER_VALUE when nothing is left, naming column and dataset.
  */
@@ -72,11 +73,14 @@ export function cleanColumn(column: Column, dataset: 'reference' | 'current', in
     const src = column.values;
     let n = 0;
     for (let i = 0; i < src.length; i++) if (Number.isFinite(src[i]!)) n++;
-    const values = new Float64Array(n);
-    let k = 0;
-    for (let i = 0; i < src.length; i++) {
-      const v = src[i]!;
-      if (Number.isFinite(v)) values[k++] = v;
+    let values = src;
+    if (n < src.length) {
+      values = new Float64Array(n);
+      let k = 0;
+      for (let i = 0; i < src.length; i++) {
+        const v = src[i]!;
+        if (Number.isFinite(v)) values[k++] = v;
+      }
     }
     sample = new NumericSample(values, integer);
   } else {

@@ -15,7 +15,7 @@ export class NumericSample {
   private countsCache: Map<number, number> | undefined;
 
   /**
-   * @param values the values, in any order; may be replaced by their sorted copy.
+   * @param values the values, in any order; never modified, but replaced by their sorted copy.
    * @param integer true when the column's dtype is int (numpy's integer binning rule).
    */
   constructor(
@@ -57,9 +57,11 @@ export class NumericSample {
   /** Smallest and largest value. */
   range(): [number, number] {
     if (this.sortedCache) return [this.sortedCache[0]!, this.sortedCache[this.sortedCache.length - 1]!];
+    const v = this.values;
     let lo = Infinity;
     let hi = -Infinity;
-    for (const x of this.values) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }

@@ -12,18 +12,19 @@ const MAX_DEPTH = 3;
 
 /** A sorted copy of `values` (finite numbers only; -0 and 0 compare equal). */
 export function sortedCopy(values: Float64Array): Float64Array {
-  const out = new Float64Array(values.length);
-  out.set(values);
-  sortInPlace(out, 0);
-  return out;
+  return bucketSort(values, 0) ?? Float64Array.from(values).sort();
 }
 
 function sortInPlace(a: Float64Array, depth: number): void {
+  const sorted = bucketSort(a, depth);
+  if (sorted) a.set(sorted);
+  else a.sort();
+}
+
+/** A sorted copy by one bucket pass, or undefined when the native sort should do it. */
+function bucketSort(a: Float64Array, depth: number): Float64Array | undefined {
   const n = a.length;
-  if (n < NATIVE_BELOW || depth > MAX_DEPTH) {
-    a.sort();
-    return;
-  }
+  if (n < NATIVE_BELOW || depth > MAX_DEPTH) return undefined;
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -32,11 +33,8 @@ function sortInPlace(a: Float64Array, depth: number): void {
     if (x > hi) hi = x;
   }
   const range = hi - lo;
-  if (!(range > 0)) return;
-  if (!Number.isFinite(range)) {
-    a.sort();
-    return;
-  }
+  if (!(range > 0)) return Float64Array.from(a);
+  if (!Number.isFinite(range)) return undefined;
   const buckets = Math.floor(n / VALUES_PER_BUCKET);
   const scale = buckets / range;
   const keys = new Int32Array(n);
@@ -73,5 +71,5 @@ function sortInPlace(a: Float64Array, depth: number): void {
     }
     from = to;
   }
-  a.set(out);
+  return out;
 }

@@ -94,14 +94,24 @@ export class Accumulator {
 
 /** Mean and population standard deviation (`np.std`, ddof 0), two-pass and compensated. */
 export function meanStd(values: Float64Array): { mean: number; std: number } {
+  const { mean, sumSq } = meanAndSquares(values);
+  return { mean, std: Math.sqrt(sumSq / values.length) };
+}
+
+/** Mean and Σ(x − mean)², both with Neumaier's compensation. */
+export function meanAndSquares(values: Float64Array): { mean: number; sumSq: number } {
   const n = values.length;
   const mean = compensatedSum(values) / n;
-  const acc = new Accumulator();
+  let sum = 0;
+  let c = 0;
   for (let i = 0; i < n; i++) {
     const d = values[i]! - mean;
-    acc.add(d * d);
+    const x = d * d;
+    const t = sum + x;
+    c += sum >= x ? sum - t + x : x - t + sum;
+    sum = t;
   }
-  return { mean, std: Math.sqrt(acc.value / n) };
+  return { mean, sumSq: sum + c };
 }
 
 /**

@@ -1,14 +1,12 @@
 /** `t_test`: Student's two-sample t-test with pooled variance, two-sided (scipy `ttest_ind`). */
-import { Accumulator, compensatedSum, studentTwoSided } from '../special.js';
+import { meanAndSquares, studentTwoSided } from '../special.js';
 import { NUM, numericSides, pBelow } from './stattest.js';
 import type { StatTest } from './stattest.js';
 
 function meanVar(values: Float64Array): { mean: number; variance: number } {
   const n = values.length;
-  const mean = compensatedSum(values) / n;
-  const acc = new Accumulator();
-  for (const x of values) acc.add((x - mean) * (x - mean));
-  return { mean, variance: n === 1 ? 0 : (acc.value / n) * (n / (n - 1)) };
+  const { mean, sumSq } = meanAndSquares(values);
+  return { mean, variance: n === 1 ? 0 : (sumSq / n) * (n / (n - 1)) };
 }
 
 /** Two-sided p-value of the pooled-variance t statistic. */
