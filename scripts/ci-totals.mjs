@@ -9,6 +9,7 @@ let passed = 0, failed = 0, skipped = 0, missing = 0;
 const files = readdirSync(dir);
 if (!files.includes('vitest.json')) { console.log('missing report: vitest.json'); missing++; }
 for (const file of files) {
+  if (file !== 'vitest.json' && !file.endsWith('.xml')) continue;
   const text = readFileSync(join(dir, file), 'utf8');
   if (file === 'vitest.json') {
     const r = JSON.parse(text);
