@@ -1,7 +1,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { invalidParameter } from '@capstan/api';
-import type { Column, DriftOptions, DriftReport } from '@capstan/server';
+import type { Column, DriftOptions, DriftReport } from '@capstan/server/drift';
 import { driftJson, driftSkipped, driftSummary, driftTable } from '../output/drift-report.js';
 import { renderDriftHtml } from '../output/drift-html.js';
 import { ProgressBar } from '../output/progress.js';
@@ -56,7 +56,7 @@ Exit status:
 }
 
 async function drift(referencePath: string, currentPath: string, opts: DriftCommandOptions): Promise<DriftReport> {
-  const { computeDrift, readColumns } = await import('@capstan/server');
+  const { computeDrift, readColumns } = await import('@capstan/server/drift');
   const progress = await readProgress([referencePath, currentPath]);
   const abort = new AbortController();
   const read = (path: string, i: number) =>

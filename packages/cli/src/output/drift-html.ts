@@ -1,4 +1,4 @@
-import type { Column, ColumnDrift, DriftReport } from '@capstan/server';
+import type { Column, ColumnDrift, DriftReport } from '@capstan/server/drift';
 import { driftSummary, formatScore, formatShare } from './drift-report.js';
 
 /** What {@link renderDriftHtml} needs: the report and the columns it was computed from. */

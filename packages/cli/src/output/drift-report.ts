@@ -1,4 +1,4 @@
-import type { ColumnDrift, DriftReport } from '@capstan/server';
+import type { ColumnDrift, DriftReport } from '@capstan/server/drift';
 import { renderTable } from './table.js';
 
 /** One column of `capstan drift --json`, keys in Evidently's order. */
