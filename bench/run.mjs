@@ -66,6 +66,7 @@ async function main() {
   const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
   const started = new Date();
   const before = machineNotes();
+  const codeAtStart = gitInfo();
   log(`capstan bench: ${command} (${before.cpus} CPUs, load ${before.load})`);
 
   const sections = [];
@@ -105,7 +106,7 @@ async function main() {
     '',
     `Command: \`${command}\``,
     '',
-    `Code: commit ${gitInfo()}; Capstan from packages/cli/dist (run \`npm run build\` first); MLflow ${mlflowVersion()} from .venv.`,
+    `Code: commit ${codeAtStart}${gitInfo() !== codeAtStart ? ` at start, ${gitInfo()} at the end (the tree moved during the run; each section measured the dist built at its time)` : ''}; Capstan from packages/cli/dist (run \`npm run build\` first); MLflow ${mlflowVersion()} from .venv.`,
     '',
     `Machine: ${after.cpus} vCPU (${after.cpuModel}), ${after.memGb} GiB RAM, Node ${after.node}; load average (1/5/15 min) at start ${before.load}, at end ${after.load}.`,
     '',

@@ -34,14 +34,33 @@ async function seedServer(label, client, points, budgetMs) {
   return { runId, ...result, points: result.done * PER_REQUEST };
 }
 
-/** Fetches every page; returns elapsed ms and the page bodies (parsed later). */
-async function fetchHistory(client, runId) {
+/**
+ * Fetches every page; returns elapsed ms and the page bodies (parsed later). Uses a fresh
+ * connection: between two fetches a connection sits idle for longer than uvicorn's 5 s
+ * keep-alive timeout, and reusing it races with uvicorn closing it ("socket hang up").
+ */
+async function fetchHistory(base, runId) {
+  const client = new Client(base.url, { connections: 1 });
+  client.label = base.label;
+  try {
+    return await fetchPages(client, runId);
+  } finally {
+    client.close();
+  }
+}
+
+async function fetchPages(client, runId) {
   const pages = [];
   let token = '';
   const t = performance.now();
   for (;;) {
     const qs = `run_id=${runId}&metric_key=loss${token ? `&page_token=${encodeURIComponent(token)}` : ''}`;
-    const r = await client.request('GET', `${API}/metrics/get-history?${qs}`);
+    let r;
+    try {
+      r = await client.request('GET', `${API}/metrics/get-history?${qs}`);
+    } catch (error) {
+      throw new Error(`get-history on ${client.label ?? 'server'} failed after ${Math.round(performance.now() - t)} ms: ${error.message}`);
+    }
     if (r.status !== 200) throw new Error(`get-history -> HTTP ${r.status}: ${r.text.slice(0, 300)}`);
     pages.push(r.text);
     // The token is near the end of the body; avoid parsing 70 MB inside the timed loop.
@@ -114,6 +133,8 @@ export async function historyScenario({ backend, quick }) {
     servers.mlflow = await startMlflow(stores.mlflow);
     const cc = new Client(servers.capstan.url, { connections: 4 });
     const mc = new Client(servers.mlflow.url, { connections: 4 });
+    const cTarget = { url: servers.capstan.url, label: `Capstan (log ${servers.capstan.logFile})` };
+    const mTarget = { url: servers.mlflow.url, label: `MLflow (log ${servers.mlflow.logFile})` };
     const seeded = {
       capstan: await seedServer(`history/${backend} seed Capstan`, cc, points, Infinity),
       mlflow: await seedServer(`history/${backend} seed MLflow`, mc, points, mlflowBudgetMs),
@@ -122,8 +143,10 @@ export async function historyScenario({ backend, quick }) {
 
     // Check + warm-up: one full fetch each, parsed.
     const check = {};
-    for (const [name, client] of [['capstan', cc], ['mlflow', mc]]) {
-      const r = await fetchHistory(client, seeded[name].runId);
+    cc.close();
+    mc.close();
+    for (const [name, target] of [['capstan', cTarget], ['mlflow', mTarget]]) {
+      const r = await fetchHistory(target, seeded[name].runId);
       check[name] = { ...countPoints(r.pages), firstMs: r.elapsed };
       log(`history/${backend} ${name}: first fetch ${ms(r.elapsed)}, ${check[name].n.toLocaleString('en-US')} points in ${check[name].pages} page(s), ${num(check[name].bytes / 2 ** 20)} MiB, ordered ${check[name].ordered}`);
     }
@@ -131,15 +154,13 @@ export async function historyScenario({ backend, quick }) {
 
     const t = { capstan: [], mlflow: [], raw: [], rawQuery: [] };
     for (let i = 0; i < repsCapstan; i++) {
-      t.capstan.push((await fetchHistory(cc, seeded.capstan.runId)).elapsed);
-      if (i < repsMlflow) t.mlflow.push((await fetchHistory(mc, seeded.mlflow.runId)).elapsed);
+      t.capstan.push((await fetchHistory(cTarget, seeded.capstan.runId)).elapsed);
+      if (i < repsMlflow) t.mlflow.push((await fetchHistory(mTarget, seeded.mlflow.runId)).elapsed);
       const r = await raw.run();
       t.raw.push(r.total);
       t.rawQuery.push(r.query);
       log(`history/${backend} rep ${i + 1}: Capstan ${ms(t.capstan.at(-1))}${i < repsMlflow ? `, MLflow ${ms(t.mlflow.at(-1))}` : ''}, raw ${ms(r.total)} (query ${ms(r.query)})`);
     }
-    cc.close();
-    mc.close();
     const s = { capstan: summary(t.capstan), mlflow: summary(t.mlflow), raw: summary(t.raw), rawQuery: summary(t.rawQuery) };
     return report(backend, { points, seeded, check, s });
   } finally {
