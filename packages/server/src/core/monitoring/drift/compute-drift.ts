@@ -2,11 +2,11 @@
  * The exact-mode drift engine: Evidently 0.7's data-drift defaults computed on raw arrays.
  */
 import { invalidParameter } from '@capstan/api';
+import { assembleDriftReport } from './report.js';
 import { checkColumnKinds, cleanColumn, inferColumnType } from './preprocess.js';
 import { checkOptions, configuredThreshold, defaultStattest, forcedStattest } from './select.js';
 import type { Column, ColumnDrift, DriftOptions, DriftReport } from './types.js';
 
-const DEFAULT_DRIFT_SHARE = 0.5;
 
 /**
  * Compares each column of `current` with the same column of `reference`, as Evidently's
@@ -50,7 +50,6 @@ export function computeDrift(reference: Column[], current: Column[], options: Dr
   }
 
   const columns: Record<string, ColumnDrift> = {};
-  let drifted = 0;
   for (const name of names) {
     const ref = refColumns.get(name)!;
     const cur = curColumns.get(name)!;
@@ -71,24 +70,10 @@ export function computeDrift(reference: Column[], current: Column[], options: Dr
     const threshold = configuredThreshold(name, columnType, options) ?? test.defaultThreshold;
     const score = test.score({ column: name, reference: refSample, current: curSample, columnType });
     const driftDetected = test.drifted(score, threshold);
-    if (driftDetected) drifted++;
     columns[name] = { column_type: columnType, stattest: test.name, score, threshold, drift_detected: driftDetected };
   }
 
-  const tested = Object.keys(columns).length;
-  if (tested === 0) throw invalidParameter('No column to compare: the datasets share no testable column');
-  const driftShare = options.driftShare ?? DEFAULT_DRIFT_SHARE;
-  const share = drifted / tested;
-  const report: DriftReport = {
-    dataset_drift: share >= driftShare,
-    drift_share: driftShare,
-    number_of_columns: tested,
-    number_of_drifted_columns: drifted,
-    share_of_drifted_columns: share,
-    columns,
-  };
-  if (Object.keys(skipped).length > 0) report.skipped_columns = skipped;
-  return report;
+  return assembleDriftReport(columns, skipped, options.driftShare, 'datasets');
 }
 
 function byName(columns: Column[], dataset: string): Map<string, Column> {

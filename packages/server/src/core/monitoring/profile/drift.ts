@@ -6,6 +6,7 @@
  * otherwise they come from the sketches, with the error bounds of docs/streaming-profiles.md.
  */
 import { invalidParameter } from '@capstan/api';
+import { assembleDriftReport } from '../drift/report.js';
 import { checkOptions, configuredThreshold } from '../drift/select.js';
 import type { ColumnDrift, ColumnType, DriftOptions, DriftReport } from '../drift/types.js';
 import type { ColumnProfile } from './column.js';
@@ -24,7 +25,6 @@ export interface ProfileDriftReport extends DriftReport {
   columns: Record<string, ProfileColumnDrift>;
 }
 
-const DEFAULT_DRIFT_SHARE = 0.5;
 const SMALL_REFERENCE_MAX = 1000;
 const INTEGER_CARDINALITY_LIMIT = 10;
 
@@ -57,7 +57,6 @@ export function driftFromProfiles(reference: DatasetProfile, current: DatasetPro
   }
 
   const columns: Record<string, ProfileColumnDrift> = {};
-  let drifted = 0;
   for (const name of names) {
     const ref = refColumns.get(name)!;
     const cur = curColumns.get(name)!;
@@ -77,24 +76,10 @@ export function driftFromProfiles(reference: DatasetProfile, current: DatasetPro
     const threshold = configuredThreshold(name, columnType, options) ?? test.defaultThreshold;
     const { score, exact } = test.score({ column: name, reference: ref, current: cur, columnType });
     const driftDetected = test.drifted(score, threshold);
-    if (driftDetected) drifted++;
     columns[name] = { column_type: columnType, stattest: test.name, score, threshold, drift_detected: driftDetected, exact };
   }
 
-  const tested = Object.keys(columns).length;
-  if (tested === 0) throw invalidParameter('No column to compare: the profiles share no testable column');
-  const driftShare = options.driftShare ?? DEFAULT_DRIFT_SHARE;
-  const share = drifted / tested;
-  const report: ProfileDriftReport = {
-    dataset_drift: share >= driftShare,
-    drift_share: driftShare,
-    number_of_columns: tested,
-    number_of_drifted_columns: drifted,
-    share_of_drifted_columns: share,
-    columns,
-  };
-  if (Object.keys(skipped).length > 0) report.skipped_columns = skipped;
-  return report;
+  return assembleDriftReport(columns, skipped, options.driftShare, 'profiles');
 }
 
 /**
