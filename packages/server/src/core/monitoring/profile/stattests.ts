@@ -5,10 +5,11 @@
 import { invalidParameter } from '@capstan/api';
 import { ksTwoSampleExact, kstwoSf } from '../drift/kolmogorov.js';
 import { sturgesEdges } from '../drift/binning.js';
-import { Accumulator, chi2Sf, compensatedSum, gcd, ndtr, studentTwoSided } from '../drift/special.js';
+import { chi2Sf, gcd, studentTwoSided } from '../drift/special.js';
 import { jensenShannon } from '../drift/stattests/jensenshannon.js';
-import { relEntr } from '../drift/stattests/stattest.js';
-import { pythonCompare } from '../drift/stattests/z.js';
+import { pythonCompare, twoProportionZPValue } from '../drift/stattests/z.js';
+import { psiOfShares } from '../drift/stattests/psi.js';
+import { klDivOfShares } from '../drift/stattests/kl-div.js';
 import type { ColumnType } from '../drift/types.js';
 import type { ColumnProfile, NumericProfile } from './column.js';
 import { binCounts, binnedSharesOfProfiles, catSide, cdfDistanceOfViews, ksStatisticOfViews, unionDistinct, unionOf } from './distribution.js';
@@ -139,9 +140,7 @@ const psi: ProfileStatTest = {
   drifted: atOrAbove,
   score({ reference, current, columnType }) {
     const { reference: r, current: c, exact } = binnedSharesOfProfiles(reference, current, columnType, true);
-    const sum = new Accumulator();
-    for (let i = 0; i < r.length; i++) sum.add((r[i]! - c[i]!) * Math.log(r[i]! / c[i]!));
-    return { score: sum.value, exact };
+    return { score: psiOfShares(r, c), exact };
   },
 };
 
@@ -152,11 +151,7 @@ const klDiv: ProfileStatTest = {
   drifted: atOrAbove,
   score({ reference, current, columnType }) {
     const { reference: r, current: c, exact } = binnedSharesOfProfiles(reference, current, columnType, true);
-    const rs = compensatedSum(r);
-    const cs = compensatedSum(c);
-    const sum = new Accumulator();
-    for (let i = 0; i < r.length; i++) sum.add(relEntr(r[i]! / rs, c[i]! / cs));
-    return { score: sum.value, exact };
+    return { score: klDivOfShares(r, c), exact };
   },
 };
 
@@ -243,13 +238,7 @@ const z: ProfileStatTest = {
       return { score: 1, exact };
     }
     const first = unionOf(r, c).sort(pythonCompare)[0]!;
-    const n1 = r.n;
-    const n2 = c.n;
-    const p1 = (n1 - (r.counts.get(first) ?? 0)) / n1;
-    const p2 = (n2 - (c.counts.get(first) ?? 0)) / n2;
-    const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
-    const stat = (p1 - p2) / Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-    return { score: 2 * (1 - ndtr(Math.abs(stat))), exact };
+    return { score: twoProportionZPValue(r.counts.get(first) ?? 0, r.n, c.counts.get(first) ?? 0, c.n), exact };
   },
 };
 

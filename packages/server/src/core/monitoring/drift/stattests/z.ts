@@ -25,6 +25,18 @@ export function pythonCompare(a: Key, b: Key): number {
   }
 }
 
+/**
+ * Two-sided p-value of the pooled two-proportion z statistic, where `x1` of `n1` and `x2` of `n2`
+ * are the counts of the reference category (the proportions compared are of everything else).
+ */
+export function twoProportionZPValue(x1: number, n1: number, x2: number, n2: number): number {
+  const p1 = (n1 - x1) / n1;
+  const p2 = (n2 - x2) / n2;
+  const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
+  const stat = (p1 - p2) / Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  return 2 * (1 - ndtr(Math.abs(stat)));
+}
+
 /** Z-test (categorical columns; drift when p < threshold, default 0.05). */
 export const z: StatTest = {
   name: 'z',
@@ -36,12 +48,6 @@ export const z: StatTest = {
     const cc = countsOf(current);
     if (rc.size === 1 && cc.size === 1 && rc.keys().next().value === cc.keys().next().value) return 1;
     const first = unionKeys(reference, current).sort(pythonCompare)[0]!;
-    const n1 = reference.size;
-    const n2 = current.size;
-    const p1 = (n1 - (rc.get(first) ?? 0)) / n1;
-    const p2 = (n2 - (cc.get(first) ?? 0)) / n2;
-    const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
-    const stat = (p1 - p2) / Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-    return 2 * (1 - ndtr(Math.abs(stat)));
+    return twoProportionZPValue(rc.get(first) ?? 0, reference.size, cc.get(first) ?? 0, current.size);
   },
 };
