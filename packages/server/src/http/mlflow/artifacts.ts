@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { artifacts as c, invalidParameter } from '@capstan/api';
 import type { Services } from '../services.js';
 import { mount } from '../edge.js';
+import { fileInfoToWire } from './wire.js';
 import { contentTypeFor } from './mime.js';
 
 const PROXY = '/api/2.0/mlflow-artifacts';
@@ -34,7 +35,7 @@ function origin(request: FastifyRequest): string {
  */
 export function artifactRoutes(app: FastifyInstance, { artifacts }: Services): void {
   mount(app, c.list, async (i) => ({
-    files: (await artifacts.list(i.path)).map((e) => ({ path: e.path, is_dir: e.isDir, ...(e.size === undefined ? {} : { file_size: e.size }) })),
+    files: (await artifacts.list(i.path)).map(fileInfoToWire),
   }));
   mount(app, c.createMultipartUpload, async (i, request) => {
     if (!Number.isSafeInteger(i.num_parts) || i.num_parts < 1 || i.num_parts > 10_000) throw invalidParameter(`Invalid num_parts ${i.num_parts}: it must be between 1 and 10000.`);

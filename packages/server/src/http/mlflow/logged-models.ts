@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loggedModels as c } from '@capstan/api';
 import type { Services } from '../services.js';
 import { mount } from '../edge.js';
-import { keyValuesFromWire, loggedModelToWire } from './wire.js';
+import { fileInfoToWire, keyValuesFromWire, loggedModelToWire, nextPageField } from './wire.js';
 
 /** MLflow 3 logged-model routes. */
 export function loggedModelRoutes(app: FastifyInstance, { tracking, artifacts }: Services): void {
@@ -15,7 +15,7 @@ export function loggedModelRoutes(app: FastifyInstance, { tracking, artifacts }:
       maxResults: i.max_results,
       pageToken: i.page_token,
     });
-    return { models: page.items.map(loggedModelToWire), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    return { models: page.items.map(loggedModelToWire), ...nextPageField(page) };
   });
   mount(app, c.create, async (i) => ({
     model: loggedModelToWire(await tracking.createLoggedModel({
@@ -32,6 +32,6 @@ export function loggedModelRoutes(app: FastifyInstance, { tracking, artifacts }:
   mount(app, c.listArtifacts, async (i) => {
     const model = await tracking.getLoggedModel(i.model_id, false);
     const files = await artifacts.listUnder(model.artifactLocation, i.artifact_directory_path);
-    return { root_uri: model.artifactLocation, files: files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.size === undefined ? {} : { file_size: f.size }) })) };
+    return { root_uri: model.artifactLocation, files: files.map(fileInfoToWire) };
   });
 }

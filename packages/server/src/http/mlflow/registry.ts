@@ -3,7 +3,7 @@ import { registry as c } from '@capstan/api';
 import type { Services } from '../services.js';
 import { mount } from '../edge.js';
 import { resolveVersionSource } from '../../core/registry/sources.js';
-import { keyValuesFromWire, modelVersionToWire, registeredModelToWire } from './wire.js';
+import { keyValuesFromWire, modelVersionToWire, nextPageField, registeredModelToWire } from './wire.js';
 
 /** MLflow model registry routes. */
 export function registryRoutes(app: FastifyInstance, { registry, tracking }: Services): void {
@@ -16,7 +16,7 @@ export function registryRoutes(app: FastifyInstance, { registry, tracking }: Ser
   mount(app, c.deleteRegisteredModel, async (i) => (await registry.deleteRegisteredModel(i.name), {}));
   mount(app, c.searchRegisteredModels, async (i) => {
     const page = await registry.searchRegisteredModels({ filter: i.filter, orderBy: i.order_by, maxResults: i.max_results, pageToken: i.page_token });
-    return { registered_models: page.items.map(registeredModelToWire), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    return { registered_models: page.items.map(registeredModelToWire), ...nextPageField(page) };
   });
   mount(app, c.getLatestVersions, async (i) => ({ model_versions: (await registry.getLatestVersions(i.name, i.stages)).map(modelVersionToWire) }), { alsoMethods: ['GET'] });
   mount(app, c.setRegisteredModelTag, async (i) => (await registry.setRegisteredModelTag(i.name, { key: i.key, value: i.value }), {}));
@@ -54,7 +54,7 @@ export function registryRoutes(app: FastifyInstance, { registry, tracking }: Ser
   mount(app, c.deleteModelVersion, async (i) => (await registry.deleteModelVersion(i.name, i.version), {}));
   mount(app, c.searchModelVersions, async (i) => {
     const page = await registry.searchModelVersions({ filter: i.filter, orderBy: i.order_by, maxResults: i.max_results, pageToken: i.page_token });
-    return { model_versions: page.items.map(modelVersionToWire), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    return { model_versions: page.items.map(modelVersionToWire), ...nextPageField(page) };
   });
   mount(app, c.getModelVersionDownloadUri, async (i) => ({ artifact_uri: await registry.getDownloadUri(i.name, i.version) }));
   mount(app, c.setModelVersionTag, async (i) => (await registry.setModelVersionTag(i.name, i.version, { key: i.key, value: i.value }), {}));

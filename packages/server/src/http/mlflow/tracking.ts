@@ -4,7 +4,7 @@ import type { Services } from '../services.js';
 import { bodySizes, mount } from '../edge.js';
 import { LIMITS } from '../../core/tracking/validation.js';
 import { invalidParameter } from '@capstan/api';
-import { experimentToWire, keyValuesFromWire, metricToWire, runInfoToWire, runToWire } from './wire.js';
+import { experimentToWire, fileInfoToWire, keyValuesFromWire, metricToWire, nextPageField, runInfoToWire, runToWire } from './wire.js';
 
 const runIdOf = (input: { run_id?: string | undefined; run_uuid?: string | undefined }): string => {
   const id = input.run_id || input.run_uuid;
@@ -19,7 +19,7 @@ export function trackingRoutes(app: FastifyInstance, { tracking, artifacts }: Se
   mount(app, c.getExperimentByName, async (i) => ({ experiment: experimentToWire(await tracking.getExperimentByName(i.experiment_name)) }));
   mount(app, c.searchExperiments, async (i) => {
     const page = await tracking.searchExperiments({ filter: i.filter, orderBy: i.order_by, maxResults: i.max_results, pageToken: i.page_token, viewType: i.view_type });
-    return { experiments: page.items.map(experimentToWire), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    return { experiments: page.items.map(experimentToWire), ...nextPageField(page) };
   }, { alsoMethods: ['GET'] });
   mount(app, c.updateExperiment, async (i) => (await tracking.renameExperiment(i.experiment_id, i.new_name), {}));
   mount(app, c.deleteExperiment, async (i) => (await tracking.deleteExperiment(i.experiment_id), {}));
@@ -75,11 +75,11 @@ export function trackingRoutes(app: FastifyInstance, { tracking, artifacts }: Se
   mount(app, c.logModel, async (i) => (await tracking.logModelJson(i.run_id, i.model_json), {}));
   mount(app, c.searchRuns, async (i) => {
     const page = await tracking.searchRuns({ experimentIds: i.experiment_ids ?? [], filter: i.filter, orderBy: i.order_by, maxResults: i.max_results, pageToken: i.page_token, viewType: i.run_view_type });
-    return { runs: page.items.map(runToWire), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    return { runs: page.items.map(runToWire), ...nextPageField(page) };
   });
   mount(app, c.getMetricHistory, async (i) => {
     const page = await tracking.getMetricHistory(runIdOf(i), i.metric_key, { maxResults: i.max_results, pageToken: i.page_token });
-    return { metrics: page.items.map(metricToWire), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    return { metrics: page.items.map(metricToWire), ...nextPageField(page) };
   });
   mount(app, c.getMetricHistoryBulkInterval, async (i) => ({
     metrics: (await tracking.getMetricHistoryBulkInterval({ runIds: i.run_ids, key: i.metric_key, startStep: i.start_step, endStep: i.end_step, maxResults: i.max_results })).map(metricToWire),
@@ -88,6 +88,6 @@ export function trackingRoutes(app: FastifyInstance, { tracking, artifacts }: Se
   mount(app, c.listArtifacts, async (i) => {
     const run = await tracking.getRun(runIdOf(i));
     const files = await artifacts.listUnder(run.info.artifactUri, i.path);
-    return { root_uri: run.info.artifactUri, files: files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.size === undefined ? {} : { file_size: f.size }) })) };
+    return { root_uri: run.info.artifactUri, files: files.map(fileInfoToWire) };
   });
 }

@@ -1,5 +1,5 @@
 import type {
-  WireDataset, WireExperiment, WireKeyValue, WireLoggedModel, WireMetric, WireModelVersion, WireRegisteredModel, WireRun, WireRunInfo,
+  WireDataset, WireFileInfo, WireExperiment, WireKeyValue, WireLoggedModel, WireMetric, WireModelVersion, WireRegisteredModel, WireRun, WireRunInfo,
 } from '@capstan/api';
 import type {
   Experiment, KeyValue, LoggedModel, Metric, ModelVersion, RegisteredModel, Run, RunInfo,
@@ -145,4 +145,14 @@ export function registeredModelToWire(m: RegisteredModel): WireRegisteredModel {
 /** Wire key/values (value optional) → domain. */
 export function keyValuesFromWire(list: { key: string; value?: string | undefined }[] | undefined): KeyValue[] {
   return (list ?? []).map((t) => ({ key: t.key, value: t.value ?? '' }));
+}
+
+/** An artifact listing entry → wire (directories carry no `file_size`). */
+export function fileInfoToWire(f: { path: string; isDir: boolean; size?: number }): WireFileInfo {
+  return f.size === undefined ? { path: f.path, is_dir: f.isDir } : { path: f.path, is_dir: f.isDir, file_size: f.size };
+}
+
+/** The `next_page_token` field of a search response, present only when there is a next page. */
+export function nextPageField(page: { nextPageToken?: string }): { next_page_token?: string } {
+  return page.nextPageToken ? { next_page_token: page.nextPageToken } : {};
 }
