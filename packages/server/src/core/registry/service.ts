@@ -3,12 +3,12 @@ import type { KeyValue, ModelVersion, RegisteredModel, Stage } from '../model.js
 import { STAGES } from '../model.js';
 import type { MetadataStore } from '../../ports/metadata-store.js';
 import {
-  decodePageToken, encodePageToken, parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter,
+  decodePageToken, parseModelVersionFilter, parseModelVersionOrderBy, parseRegisteredModelFilter,
   parseRegisteredModelOrderBy,
 } from '../search/filter.js';
 import { joinUri } from '../artifacts/uris.js';
 import { LIMITS, maxResults, validateKey, validateLength } from '../tracking/validation.js';
-import type { TokenPage } from '../tracking/service.js';
+import { tokenPage, type TokenPage } from '../search/page-token.js';
 
 /**
  * The model registry's rules on top of a {@link MetadataStore}: name, alias and stage
@@ -54,7 +54,7 @@ export class RegistryService {
 
   /** Searches registered models (`name LIKE ...`, `tags.k = ...`). */
   async searchRegisteredModels(input: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string }): Promise<TokenPage<RegisteredModel>> {
-    return toTokenPage(await this.store.searchRegisteredModels({
+    return tokenPage(await this.store.searchRegisteredModels({
       filter: parseRegisteredModelFilter(input.filter),
       orderBy: parseRegisteredModelOrderBy(input.orderBy),
       maxResults: maxResults(input.maxResults, LIMITS.searchRegisteredModelsDefault, LIMITS.searchRegisteredModelsMax),
@@ -123,7 +123,7 @@ export class RegistryService {
 
   /** Searches versions (`name = ...`, `run_id IN (...)`, `tags.k = ...`). */
   async searchModelVersions(input: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string }): Promise<TokenPage<ModelVersion>> {
-    return toTokenPage(await this.store.searchModelVersions({
+    return tokenPage(await this.store.searchModelVersions({
       filter: parseModelVersionFilter(input.filter),
       orderBy: parseModelVersionOrderBy(input.orderBy),
       maxResults: maxResults(input.maxResults, LIMITS.searchModelVersionsDefault, LIMITS.searchModelVersionsMax),
@@ -181,10 +181,6 @@ export class RegistryService {
     if (!pick) throw doesNotExist(`No versions of model with name '${name}' and stage '${ref}' found`);
     return pick;
   }
-}
-
-function toTokenPage<T>(page: { items: T[]; nextOffset?: number }): TokenPage<T> {
-  return page.nextOffset === undefined ? { items: page.items } : { items: page.items, nextPageToken: encodePageToken(page.nextOffset) };
 }
 
 function validateModelName(name: string): void {

@@ -3,6 +3,7 @@
  * `SearchUtils.create_page_token` emits, so tokens from either server decode on the other.
  */
 import { CapstanError, ErrorCode, invalidParameter } from '@capstan/api';
+import type { Page } from '../model.js';
 
 const BASE64 = /^[A-Za-z0-9+/\-_]+={0,2}$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -54,4 +55,15 @@ export function decodePageToken(token: string | undefined): number {
 
 function shown(text: string): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text;
+}
+
+/** A page of results with an opaque token for the next one (absent on the last page). */
+export interface TokenPage<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+/** A store's offset page as a client page with a token. */
+export function tokenPage<T>(page: Page<T>): TokenPage<T> {
+  return page.nextOffset === undefined ? { items: page.items } : { items: page.items, nextPageToken: encodePageToken(page.nextOffset) };
 }

@@ -1,29 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { doesNotExist, invalidParameter, isCapstanError } from '@capstan/api';
 import type {
-  DatasetInput, Experiment, KeyValue, LoggedModel, LoggedModelStatus, Metric, Page, Run, RunInfo, RunStatus,
+  DatasetInput, Experiment, KeyValue, LoggedModel, LoggedModelStatus, Metric, Run, RunInfo, RunStatus,
 } from '../model.js';
 import type { MetadataStore, ViewType } from '../../ports/metadata-store.js';
 import type { OrderBy } from '../search/ast.js';
 import {
-  decodePageToken, encodePageToken, parseExperimentFilter, parseExperimentOrderBy, parseLoggedModelFilter,
+  decodePageToken, parseExperimentFilter, parseExperimentOrderBy, parseLoggedModelFilter,
   parseRunFilter, parseRunOrderBy,
 } from '../search/filter.js';
+import { tokenPage, type TokenPage } from '../search/page-token.js';
 import { joinUri } from '../artifacts/uris.js';
 import { generateRunName } from './names.js';
 import {
   LIMITS, maxResults, validateBatchLimits, validateKey, validateLength, validateMetric, validateParam, validateRunId, validateRunTag,
 } from './validation.js';
-
-/** A page of results with an opaque token for the next one. */
-export interface TokenPage<T> {
-  items: T[];
-  nextPageToken?: string;
-}
-
-function tokenPage<T>(page: Page<T>): TokenPage<T> {
-  return page.nextOffset === undefined ? { items: page.items } : { items: page.items, nextPageToken: encodePageToken(page.nextOffset) };
-}
 
 /** Options of the tracking service. */
 export interface TrackingOptions {
