@@ -13,6 +13,20 @@ import { SqlMetadataStore } from './store.js';
  * @throws CapstanError INVALID_PARAMETER_VALUE for any other scheme.
  */
 export async function openMetadataStore(uri: string): Promise<MetadataStore> {
+  return (await openSqlDatabase(uri)).metadata;
+}
+
+/**
+ * One migrated database: the driver every capability's SQL store shares, and the tracking and
+ * registry store that owns it (closing `metadata` closes the driver).
+ */
+export interface SqlDatabase {
+  driver: SqlDriver;
+  metadata: MetadataStore;
+}
+
+/** Opens and migrates the database a URI names (see {@link openMetadataStore}). */
+export async function openSqlDatabase(uri: string): Promise<SqlDatabase> {
   let driver: SqlDriver;
   if (uri.startsWith('sqlite://')) {
     const path = uri.slice('sqlite:///'.length);
@@ -33,5 +47,5 @@ export async function openMetadataStore(uri: string): Promise<MetadataStore> {
     await driver.close().catch(() => undefined);
     throw error;
   }
-  return new SqlMetadataStore(driver);
+  return { driver, metadata: new SqlMetadataStore(driver) };
 }

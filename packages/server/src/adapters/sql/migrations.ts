@@ -1,17 +1,26 @@
 import type { SqlDialect, SqlDriver } from './driver.js';
+import { DATA_MIGRATIONS } from './data/schema.js';
+import { MONITORING_MIGRATIONS } from './monitoring/schema.js';
+import { PIPELINE_MIGRATIONS } from './pipelines/schema.js';
+import { SERVING_MIGRATIONS } from './serving/schema.js';
 
 /** One schema step; `sql` receives the dialect's column types. */
-interface Migration {
+export interface Migration {
   version: number;
   name: string;
   sql: (t: SqlDialect['types']) => string[];
 }
 
 /**
- * The schema, in order. Append only: a released migration is never edited. Both backends run
- * the same statements with their own column types.
+ * The tracking and registry schema (versions 1–99). Append only: a released migration is never
+ * edited. Both backends run the same statements with their own column types.
+ *
+ * Each other capability owns a version range and its own list beside its store
+ * (`adapters/sql/<capability>/schema.ts`): serving 100–199, data 200–299, pipelines 300–399,
+ * monitoring 400–499, auth 500–599. Applied versions are tracked one by one, so ranges can grow
+ * independently.
  */
-const MIGRATIONS: Migration[] = [
+const TRACKING_MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'tracking and registry',
@@ -170,25 +179,37 @@ const MIGRATIONS: Migration[] = [
   },
 ];
 
+/** Every capability's migrations, in version order. */
+const MIGRATIONS: Migration[] = [
+  ...TRACKING_MIGRATIONS,
+  ...SERVING_MIGRATIONS,
+  ...DATA_MIGRATIONS,
+  ...PIPELINE_MIGRATIONS,
+  ...MONITORING_MIGRATIONS,
+].sort((a, b) => a.version - b.version);
+
 /** The newest schema version this build knows. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /**
- * Brings the database up to {@link SCHEMA_VERSION}, each migration in its own transaction under
- * the dialect's migration lock, so that several servers starting together migrate once.
- * @throws Error when the database is newer than this build.
+ * Applies every migration the database has not seen yet, under the dialect's migration lock and
+ * in one transaction, so several servers starting together migrate once and a failure leaves the
+ * schema as it was.
+ * @throws Error when the database holds a migration this build does not know (it is newer).
  */
 export async function migrate(driver: SqlDriver): Promise<void> {
   await driver.transaction(async (tx) => {
     if (driver.dialect.migrationLock) await tx.run(driver.dialect.migrationLock);
     await tx.run(`CREATE TABLE IF NOT EXISTS capstan_schema (version ${driver.dialect.types.bigint} PRIMARY KEY, name ${driver.dialect.types.text} NOT NULL, applied_at ${driver.dialect.types.bigint} NOT NULL)`);
-    const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM capstan_schema');
-    const current = Number(row?.v ?? 0);
-    if (current > SCHEMA_VERSION) {
-      throw new Error(`database schema version ${current} is newer than this Capstan build (${SCHEMA_VERSION}); upgrade Capstan`);
+    const rows = await tx.all<{ version: number }>('SELECT version FROM capstan_schema');
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    const known = new Set(MIGRATIONS.map((m) => m.version));
+    const unknown = [...applied].filter((v) => !known.has(v));
+    if (unknown.length > 0) {
+      throw new Error(`database schema has migration(s) ${unknown.join(', ')} that this Capstan build (schema ${SCHEMA_VERSION}) does not know; upgrade Capstan`);
     }
     for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
+      if (applied.has(m.version)) continue;
       for (const statement of m.sql(driver.dialect.types)) await tx.run(statement);
       await tx.run('INSERT INTO capstan_schema (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
     }
