@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { openArtifactStore } from './adapters/artifacts/index.js';
-import { openMetadataStore } from './adapters/sql/index.js';
+import { openSqlDatabase } from './adapters/sql/index.js';
+import { EventBus } from './core/events/bus.js';
 import { ArtifactService } from './core/artifacts/service.js';
 import { RegistryService } from './core/registry/service.js';
 import { TrackingService } from './core/tracking/service.js';
@@ -37,7 +38,8 @@ export interface Capstan {
  * into the services and the HTTP edge.
  */
 export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
-  const metadata = await openMetadataStore(config.backendStoreUri);
+  const { metadata } = await openSqlDatabase(config.backendStoreUri);
+  const events = new EventBus();
   let artifactStore;
   try {
     artifactStore = await openArtifactStore(config.artifactsDestination);
@@ -50,7 +52,8 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
   const app = buildHttpServer(
     {
       tracking,
-      registry: new RegistryService(metadata),
+      registry: new RegistryService(metadata, { events }),
+      events,
       artifacts: new ArtifactService(artifactStore),
       info: { storeType: metadata.capabilities.storeType, metadataBackend: metadata.capabilities.backend, artifactBackend: artifactStore.capabilities.backend },
     },

@@ -9,6 +9,7 @@ import {
 import { joinUri } from '../artifacts/uris.js';
 import { LIMITS, maxResults, validateKey, validateLength } from '../tracking/validation.js';
 import { tokenPage, type TokenPage } from '../search/page-token.js';
+import type { EventBus } from '../events/bus.js';
 
 /**
  * The model registry's rules on top of a {@link MetadataStore}: name, alias and stage
@@ -16,9 +17,12 @@ import { tokenPage, type TokenPage } from '../search/page-token.js';
  */
 export class RegistryService {
   private readonly now: () => number;
+  private readonly events: EventBus | undefined;
 
-  constructor(private readonly store: MetadataStore, options: { now?: () => number } = {}) {
+  /** `events` receives model-version, alias and stage events after each change is stored. */
+  constructor(private readonly store: MetadataStore, options: { now?: () => number; events?: EventBus } = {}) {
     this.now = options.now ?? Date.now;
+    this.events = options.events;
   }
 
   /** @throws RESOURCE_ALREADY_EXISTS */
@@ -85,7 +89,7 @@ export class RegistryService {
   async createModelVersion(input: { name: string; source: string; storageLocation: string; runId?: string; runLink?: string; description?: string; modelId?: string; tags?: KeyValue[]; userId?: string }): Promise<ModelVersion> {
     const tags = input.tags ?? [];
     tags.forEach(validateRegistryTag);
-    return this.store.createModelVersion({
+    const created = await this.store.createModelVersion({
       name: input.name,
       source: input.source,
       storageLocation: input.storageLocation,
@@ -97,6 +101,8 @@ export class RegistryService {
       tags,
       time: this.now(),
     });
+    this.events?.publish('model_version.created', { name: created.name, version: String(created.version), source: created.source, ...(created.runId ? { runId: created.runId } : {}) });
+    return created;
   }
 
   /** @throws RESOURCE_DOES_NOT_EXIST */
@@ -112,8 +118,10 @@ export class RegistryService {
   }
 
   /** Legacy stage transition. */
-  transitionStage(name: string, version: number, stage: string, archiveExisting: boolean): Promise<ModelVersion> {
-    return this.store.transitionModelVersionStage(name, version, parseStage(stage), archiveExisting, this.now());
+  async transitionStage(name: string, version: number, stage: string, archiveExisting: boolean): Promise<ModelVersion> {
+    const moved = await this.store.transitionModelVersionStage(name, version, parseStage(stage), archiveExisting, this.now());
+    this.events?.publish('model_version.stage_changed', { name, version: String(version), stage: moved.currentStage });
+    return moved;
   }
 
   /** Deletes a version and its aliases. */
@@ -151,12 +159,14 @@ export class RegistryService {
   async setAlias(name: string, alias: string, version: string): Promise<void> {
     validateAlias(alias);
     await this.store.setAlias(name, alias, parseVersion(version), this.now());
+    this.events?.publish('model_version.alias_set', { name, alias, version: String(parseVersion(version)) });
   }
 
   /** Removes an alias. */
   async deleteAlias(name: string, alias: string): Promise<void> {
     validateAlias(alias);
     await this.store.deleteAlias(name, alias);
+    this.events?.publish('model_version.alias_deleted', { name, alias });
   }
 
   /** @throws RESOURCE_DOES_NOT_EXIST */
