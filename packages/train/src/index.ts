@@ -1,5 +1,20 @@
 /**
  * @capstan/train: tabular trainers that export ONNX models, evaluation, and hyperparameter
- * search. Pure TypeScript: no Node-only imports, so it runs in workers and pipelines alike.
+ * search. Pure TypeScript: no Node-only imports, so it runs in workers, pipelines and browsers.
+ * Node helpers (writing an MLflow model directory to disk) live in `@capstan/train/node`.
  */
-export const TRAIN_PACKAGE = '@capstan/train';
+export { Rng } from './rng.js';
+export type { Cell, Columns, TableLike, Matrix, ClassLabels } from './data.js';
+export { toColumns } from './data.js';
+export type { ImputeStrategy, PreprocessOptions, Preprocessor, NumericStep, CategoricalStep } from './preprocess.js';
+export { fitPreprocessor, transform } from './preprocess.js';
+export type { LinearModel, LogisticOptions } from './models/linear.js';
+export { fitLogistic, fitLinear, lbfgs } from './models/linear.js';
+export type { Tree, Binned, BoostingOptions, BoostedEnsemble, ForestOptions, Forest } from './models/tree.js';
+export { binFeatures, fitBoosting, fitForest } from './models/tree.js';
+export type { ModelKind, Task, TrainOptions, InputColumn } from './model.js';
+export { TabularModel, HYPERPARAMETERS, train, resolveParams, argmaxRows } from './model.js';
+export { exportOnnx, ONNX_OPSET, ONNX_ML_OPSET } from './onnx/export.js';
+export type { Model as OnnxModel, Node as OnnxNode, Tensor as OnnxTensor, ValueInfo as OnnxValueInfo, AttributeValue as OnnxAttributeValue } from './onnx/proto.js';
+export { encodeModel } from './onnx/proto.js';
+export { accuracy, confusionMatrix, classificationReport, logLoss, rocAuc, rocAucOvr, r2, rmse, mae } from './metrics.js';
