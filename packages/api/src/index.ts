@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './fields.js';
 export * from './mlflow/contracts.js';
 export type * from './mlflow/wire.js';
+export * from './data/contracts.js';

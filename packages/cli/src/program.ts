@@ -5,6 +5,7 @@ import { runsCommand } from './commands/runs.js';
 import { modelsCommand } from './commands/models.js';
 import { artifactsCommand } from './commands/artifacts.js';
 import { driftCommand } from './commands/drift.js';
+import { dataCommand } from './commands/data.js';
 
 /** The `capstan` command tree. */
 export function buildProgram(): Command {
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   modelsCommand(program);
   artifactsCommand(program);
   driftCommand(program);
+  dataCommand(program);
   return program;
 }

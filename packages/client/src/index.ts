@@ -14,3 +14,5 @@ export type {
   ErrorBody, RouteContract, RequestOf, RequestInputOf, ResponseOf, HttpMethod,
   WireKeyValue, WireExperiment, WireRunInfo, WireMetric, WireDataset, WireRun, WireLoggedModel, WireModelVersion, WireRegisteredModel, WireFileInfo,
 } from '@capstan/api';
+export { DataApi } from './data.js';
+export type { CreateVersionOptions, BlobBody } from './data.js';

@@ -6,6 +6,10 @@ import { ArtifactService } from './core/artifacts/service.js';
 import { RegistryService } from './core/registry/service.js';
 import { TrackingService } from './core/tracking/service.js';
 import { buildHttpServer } from './http/server.js';
+import { DataService } from './core/data/service.js';
+import { blobPath } from './core/data/manifest.js';
+import { SqlDatasetStore } from './adapters/sql/data/store.js';
+import { CachedBlobFiles, blobCacheDir, lazyColumnarEngine } from './adapters/columnar/blob-files.js';
 
 /** Configuration of one Capstan server, with `mlflow server`'s flag names. */
 export interface CapstanConfig {
@@ -38,7 +42,7 @@ export interface Capstan {
  * into the services and the HTTP edge.
  */
 export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
-  const { metadata } = await openSqlDatabase(config.backendStoreUri);
+  const { driver, metadata } = await openSqlDatabase(config.backendStoreUri);
   const events = new EventBus();
   let artifactStore;
   try {
@@ -55,6 +59,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
       registry: new RegistryService(metadata, { events }),
       events,
       artifacts: new ArtifactService(artifactStore),
+      data: new DataService({ store: new SqlDatasetStore(driver), artifacts: artifactStore, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(artifactStore, blobCacheDir(config.artifactsDestination), blobPath), events, tracking }),
       info: { storeType: metadata.capabilities.storeType, metadataBackend: metadata.capabilities.backend, artifactBackend: artifactStore.capabilities.backend },
     },
     { logger: config.logger ?? false },

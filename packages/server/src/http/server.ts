@@ -8,6 +8,7 @@ import { registryRoutes } from './mlflow/registry.js';
 import { trackingRoutes } from './mlflow/tracking.js';
 import { bodySizes } from './edge.js';
 import { webRoutes } from './web.js';
+import { dataRoutes } from './data/routes.js';
 
 /** The MLflow version whose REST API this server speaks (reported by `/version`). */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
@@ -92,5 +93,6 @@ export function buildHttpServer(services: Services, options: HttpOptions = {}): 
   loggedModelRoutes(app, services);
   registryRoutes(app, services);
   artifactRoutes(app, services);
+  dataRoutes(app, services);
   return app;
 }

@@ -2,12 +2,15 @@ import type { ArtifactService } from '../core/artifacts/service.js';
 import type { RegistryService } from '../core/registry/service.js';
 import type { TrackingService } from '../core/tracking/service.js';
 import type { EventBus } from '../core/events/bus.js';
+import type { DataService } from '../core/data/service.js';
 
 /** What the HTTP edge is given by the composition root. */
 export interface Services {
   tracking: TrackingService;
   registry: RegistryService;
   artifacts: ArtifactService;
+  /** Versioned datasets, profiles and validation (absent in servers built without it). */
+  data?: DataService;
   /** Platform events (triggers, webhooks, audit). */
   events: EventBus;
   /** Backend names for `/api/3.0/mlflow/server-info` and `/health` details. */
