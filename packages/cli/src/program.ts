@@ -5,6 +5,8 @@ import { runsCommand } from './commands/runs.js';
 import { modelsCommand } from './commands/models.js';
 import { artifactsCommand } from './commands/artifacts.js';
 import { driftCommand } from './commands/drift.js';
+import { pipelineCommand } from './commands/pipeline.js';
+import { workerCommand } from './commands/worker.js';
 import { dataCommand } from './commands/data.js';
 
 /** The `capstan` command tree. */
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   modelsCommand(program);
   artifactsCommand(program);
   driftCommand(program);
+  pipelineCommand(program);
+  workerCommand(program);
   dataCommand(program);
   return program;
 }

@@ -7,6 +7,8 @@ export {
 } from './client.js';
 export type { CapstanClientOptions, KeyValues, ArtifactBody, UploadOptions, Version, Page } from './client.js';
 export { Transport, errorFromResponse, queryString, fillPath } from './http.js';
+export { PipelinesClient, definePipeline, TERMINAL_RUN_STATUSES } from './pipelines.js';
+export type { PipelinesClientOptions, PipelineDefinition, PipelineBuilder, StepContext, StepFunction } from './pipelines.js';
 export type { FetchLike, TransportOptions, CallOptions, RawRequestOptions } from './http.js';
 export { proxiedPath, joinPath, trimSlashes, artifactUrlPath } from './paths.js';
 export { CapstanError, ErrorCode, isCapstanError } from '@capstan/api';

@@ -1,3 +1,3 @@
-export { createCapstan, startCapstan, DEFAULT_CONFIG } from './main.js';
-export type { Capstan, CapstanConfig } from './main.js';
+export { createCapstan, startCapstan, startPipelineWorker, DEFAULT_CONFIG } from './main.js';
+export type { Capstan, CapstanConfig, PipelineWorkerConfig } from './main.js';
 export { MLFLOW_COMPAT_VERSION } from './http/server.js';

@@ -6,6 +6,9 @@ import { ArtifactService } from './core/artifacts/service.js';
 import { RegistryService } from './core/registry/service.js';
 import { TrackingService } from './core/tracking/service.js';
 import { buildHttpServer } from './http/server.js';
+import { PipelineService } from './core/pipelines/service.js';
+import { SqlPipelineStore } from './adapters/sql/pipelines/store.js';
+import { openExecutor } from './adapters/executors/index.js';
 import { DataService } from './core/data/service.js';
 import { blobPath } from './core/data/manifest.js';
 import { SqlDatasetStore } from './adapters/sql/data/store.js';
@@ -21,6 +24,8 @@ export interface CapstanConfig {
   defaultArtifactRoot?: string;
   /** Request logging to stdout. */
   logger?: boolean;
+  /** Where pipeline steps run: `in-process` (default) or `redis://host:port` (BullMQ, `capstan worker`). */
+  pipelineExecutor?: string;
 }
 
 /** Defaults used by `capstan server` and `npm start`. */
@@ -35,6 +40,8 @@ export interface Capstan {
   app: FastifyInstance;
   /** Closes the HTTP server, then the stores. */
   close(): Promise<void>;
+  /** Tells the services the server's public URL (handed to pipeline steps as MLFLOW_TRACKING_URI). */
+  setUrl(url: string): void;
 }
 
 /**
@@ -53,10 +60,16 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
   }
   const tracking = new TrackingService(metadata, { defaultArtifactRoot: config.defaultArtifactRoot ?? 'mlflow-artifacts:/' });
   await tracking.init();
+  const registry = new RegistryService(metadata, { events });
+  const executor = await openExecutor(config.pipelineExecutor ?? process.env.CAPSTAN_PIPELINE_EXECUTOR ?? 'in-process', artifactStore);
+  let serverUrl: string | undefined;
+  const pipelines = new PipelineService({ store: new SqlPipelineStore(driver), executor, tracking, registry, events, trackingUri: () => serverUrl });
+  await pipelines.start();
   const app = buildHttpServer(
     {
       tracking,
-      registry: new RegistryService(metadata, { events }),
+      pipelines,
+      registry,
       events,
       artifacts: new ArtifactService(artifactStore),
       data: new DataService({ store: new SqlDatasetStore(driver), artifacts: artifactStore, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(artifactStore, blobCacheDir(config.artifactsDestination), blobPath), events, tracking }),
@@ -66,8 +79,13 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
   );
   return {
     app,
+    setUrl(url: string) {
+      serverUrl = url;
+    },
     async close() {
       await app.close();
+      await pipelines.stop();
+      await executor.close();
       await artifactStore.close();
       await metadata.close();
     },
@@ -86,5 +104,33 @@ export async function startCapstan(config: CapstanConfig & { host: string; port:
   const address = capstan.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  capstan.setUrl(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`);
   return { ...capstan, url: `http://${host}:${port}` };
+}
+
+/** Options of {@link startPipelineWorker} (`capstan worker`). */
+export interface PipelineWorkerConfig {
+  /** `redis://host:port` of the queue the server's BullMQ executor uses. */
+  redisUrl: string;
+  /** The artifact store the server uses (a shared directory or `s3://bucket/prefix`). */
+  artifactsDestination: string;
+  concurrency?: number;
+  queue?: string;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  onEvent?: (event: { type: 'start' | 'done' | 'failed'; key: string; error?: string }) => void;
+}
+
+/** Starts a pipeline worker: runs steps from the BullMQ queue until closed. */
+export async function startPipelineWorker(config: PipelineWorkerConfig): Promise<{ id: string; close(): Promise<void> }> {
+  const artifacts = await openArtifactStore(config.artifactsDestination);
+  const { startStepWorker } = await import('./adapters/executors/bullmq.js');
+  const worker = await startStepWorker({ ...config, artifacts });
+  return {
+    id: worker.id,
+    async close() {
+      await worker.close();
+      await artifacts.close();
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { registryRoutes } from './mlflow/registry.js';
 import { trackingRoutes } from './mlflow/tracking.js';
 import { bodySizes } from './edge.js';
 import { webRoutes } from './web.js';
+import { pipelineRoutes } from './pipelines/routes.js';
 import { dataRoutes } from './data/routes.js';
 
 /** The MLflow version whose REST API this server speaks (reported by `/version`). */
@@ -94,5 +95,6 @@ export function buildHttpServer(services: Services, options: HttpOptions = {}): 
   registryRoutes(app, services);
   artifactRoutes(app, services);
   dataRoutes(app, services);
+  if (services.pipelines) pipelineRoutes(app, services.pipelines);
   return app;
 }

@@ -2,6 +2,7 @@ import type { ArtifactService } from '../core/artifacts/service.js';
 import type { RegistryService } from '../core/registry/service.js';
 import type { TrackingService } from '../core/tracking/service.js';
 import type { EventBus } from '../core/events/bus.js';
+import type { PipelineService } from '../core/pipelines/service.js';
 import type { DataService } from '../core/data/service.js';
 
 /** What the HTTP edge is given by the composition root. */
@@ -13,6 +14,8 @@ export interface Services {
   data?: DataService;
   /** Platform events (triggers, webhooks, audit). */
   events: EventBus;
+  /** Pipelines (absent: no /api/v1/pipelines routes). */
+  pipelines?: PipelineService;
   /** Backend names for `/api/3.0/mlflow/server-info` and `/health` details. */
   info: { storeType: string; metadataBackend: string; artifactBackend: string };
 }

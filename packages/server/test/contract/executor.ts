@@ -1,0 +1,248 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineSpecInput } from '@capstan/api';
+import { openArtifactStore } from '../../src/adapters/artifacts/index.js';
+import { openSqlDatabase } from '../../src/adapters/sql/index.js';
+import { SqlPipelineStore } from '../../src/adapters/sql/pipelines/store.js';
+import { EventBus } from '../../src/core/events/bus.js';
+import { PipelineService } from '../../src/core/pipelines/service.js';
+import { RegistryService } from '../../src/core/registry/service.js';
+import { TrackingService } from '../../src/core/tracking/service.js';
+import type { ArtifactStore } from '../../src/ports/artifact-store.js';
+import type { Executor } from '../../src/ports/executor.js';
+
+/** A pipeline service over a fresh SQLite file and artifact folder, with the executor under test. */
+export interface Harness {
+  service: PipelineService;
+  store: SqlPipelineStore;
+  tracking: TrackingService;
+  registry: RegistryService;
+  events: EventBus;
+  artifacts: ArtifactStore;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** Opens a harness; `makeExecutor` gets the shared artifact store. */
+export async function openHarness(makeExecutor: (artifacts: ArtifactStore, dir: string) => Promise<Executor>, backend?: string): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'capstan-pl-'));
+  const { driver, metadata } = await openSqlDatabase(backend ?? `sqlite:///${join(dir, 'db.sqlite')}`);
+  const artifacts = await openArtifactStore(join(dir, 'artifacts'));
+  const tracking = new TrackingService(metadata, { defaultArtifactRoot: 'mlflow-artifacts:/' });
+  await tracking.init();
+  const events = new EventBus();
+  const registry = new RegistryService(metadata, { events });
+  const executor = await makeExecutor(artifacts, dir);
+  const store = new SqlPipelineStore(driver);
+  const service = new PipelineService({ store, executor, tracking, registry, events, approvalPollMs: 100 });
+  await service.start();
+  return {
+    service, store, tracking, registry, events, artifacts, dir,
+    async close() {
+      await service.stop();
+      await executor.close();
+      await artifacts.close();
+      await metadata.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const node = process.execPath;
+let counter = 0;
+const uniqueName = (p: string) => `${p}-${++counter}-${Math.random().toString(36).slice(2, 7)}`;
+
+/** A command that appends a line to `log` then writes `text` to output `out`. */
+function writeStep(log: string, name: string, text: string, extra: Partial<PipelineSpecInput['steps'][number]> = {}) {
+  return {
+    name,
+    command: [node, '-e', `require('fs').appendFileSync(${JSON.stringify(log)}, ${JSON.stringify(name)} + '\\n'); require('fs').writeFileSync(process.env.CAPSTAN_OUTPUTS_OUT, ${JSON.stringify(text)})`],
+    outputs: { out: 'File' as const },
+    ...extra,
+  };
+}
+
+function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/**
+ * The executor contract: every executor runs these the same way. `makeExecutor` builds the
+ * executor under test over the harness's artifact store.
+ */
+export function describeExecutorContract(label: string, makeExecutor: (artifacts: ArtifactStore, dir: string) => Promise<Executor>): void {
+  describe(`executor contract: ${label}`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await openHarness(makeExecutor);
+    }, 30_000);
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('runs a diamond DAG, passes files by reference, and caches an unchanged re-run completely', async () => {
+      const log = join(h.dir, `${uniqueName('diamond')}.log`);
+      const name = uniqueName('diamond');
+      const concat = (n: string) => ({
+        name: n,
+        inputs: { a: `steps.${n === 'join' ? 'left' : 'root'}.outputs.out`, ...(n === 'join' ? { b: 'steps.right.outputs.out' } : {}) },
+        command: [node, '-e', `const fs=require('fs'); fs.appendFileSync(${JSON.stringify(log)}, '${n}\\n'); const a=fs.readFileSync(process.env.CAPSTAN_INPUTS_A,'utf8'); const b=process.env.CAPSTAN_INPUTS_B?fs.readFileSync(process.env.CAPSTAN_INPUTS_B,'utf8'):''; fs.writeFileSync(process.env.CAPSTAN_OUTPUTS_OUT, a + '+${n}' + (b?'|'+b:''))`],
+        outputs: { out: 'File' as const },
+        params: n === 'right' ? ['suffix'] : [],
+        env: n === 'right' ? { SUFFIX: '{{params.suffix}}' } : {},
+      });
+      await h.service.putPipeline({
+        name, params: { seed: { type: 'string', default: 's1' }, suffix: { type: 'string', default: 'x' } },
+        steps: [writeStep(log, 'root', 'R', { command: [node, '-e', `require('fs').appendFileSync(${JSON.stringify(log)}, 'root\\n'); require('fs').writeFileSync(process.env.CAPSTAN_OUTPUTS_OUT, 'R-{{params.seed}}')`] }), concat('left'), concat('right'), concat('join')],
+      });
+      const first = await h.service.startRun(name, {}, { wait: true });
+      expect(first.status, first.error).toBe('SUCCEEDED');
+      expect(lines(log).sort()).toEqual(['join', 'left', 'right', 'root']);
+      const joinOut = first.steps!.find((s) => s.step === 'join')!.outputs![0]!.artifact;
+      const bytes = await h.artifacts.get(joinOut.uri.replace('mlflow-artifacts:/', ''));
+      const chunks: Buffer[] = [];
+      for await (const c of bytes.stream) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).toString()).toBe('R-s1+left+join|R-s1+right');
+
+      const second = await h.service.startRun(name, {}, { wait: true });
+      expect(second.status).toBe('SUCCEEDED');
+      expect(lines(log)).toHaveLength(4);
+      expect(second.steps!.map((s) => s.state)).toEqual(['CACHED', 'CACHED', 'CACHED', 'CACHED']);
+      expect(second.steps!.find((s) => s.step === 'join')!.outputs![0]!.artifact.id).toBe(joinOut.id);
+
+      const third = await h.service.startRun(name, { suffix: 'y' }, { wait: true });
+      expect(third.status).toBe('SUCCEEDED');
+      expect(lines(log).slice(4).sort()).toEqual(['join', 'right']);
+      const states = Object.fromEntries(third.steps!.map((s) => [s.step, s.state]));
+      expect(states).toEqual({ root: 'CACHED', left: 'CACHED', right: 'COMPLETE', join: 'COMPLETE' });
+    }, 60_000);
+
+    it('retries a failing step with backoff and records every attempt', async () => {
+      const name = uniqueName('retry');
+      const marker = join(h.dir, `${name}.count`);
+      await h.service.putPipeline({
+        name,
+        steps: [{
+          name: 'flaky', cache: false, retry: { attempts: 3, backoffMs: 50, maxBackoffMs: 200 }, outputs: { n: 'number' },
+          command: [node, '-e', `const fs=require('fs'); const p=${JSON.stringify(marker)}; const n=(fs.existsSync(p)?+fs.readFileSync(p,'utf8'):0)+1; fs.writeFileSync(p,String(n)); if(n<3){console.error('boom '+n); process.exit(3)} fs.writeFileSync(process.env.CAPSTAN_OUTPUTS_N, String(n))`],
+        }],
+      });
+      const run = await h.service.startRun(name, {}, { wait: true });
+      expect(run.status, run.error).toBe('SUCCEEDED');
+      expect(run.steps!.map((s) => [s.attempt, s.state])).toEqual([[1, 'FAILED'], [2, 'FAILED'], [3, 'COMPLETE']]);
+      expect(run.steps![0]!.error).toContain('boom 1');
+      expect(run.steps![2]!.values).toEqual({ n: 3 });
+    }, 60_000);
+
+    it('fails a run after the last attempt and cancels downstream steps', async () => {
+      const name = uniqueName('fail');
+      await h.service.putPipeline({
+        name,
+        steps: [
+          { name: 'bad', command: 'echo broken >&2; exit 7', retry: { attempts: 2, backoffMs: 10, maxBackoffMs: 10 } },
+          { name: 'after', command: 'true', after: ['bad'] },
+        ],
+      });
+      const run = await h.service.startRun(name, {}, { wait: true });
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toMatch(/step 'bad' failed after 2 attempt\(s\).*exited with 7.*broken/);
+      expect(run.steps!.find((s) => s.step === 'after')!.state).toBe('CANCELED');
+    }, 60_000);
+
+    it('times out a step and stops its process', async () => {
+      const name = uniqueName('timeout');
+      const started = Date.now();
+      await h.service.putPipeline({ name, steps: [{ name: 'slow', command: 'sleep 30', timeoutMs: 500, cache: false }] });
+      const run = await h.service.startRun(name, {}, { wait: true });
+      expect(run.status).toBe('FAILED');
+      expect(run.steps![0]!.error).toContain('timed out after 500 ms');
+      expect(Date.now() - started).toBeLessThan(25_000);
+    }, 60_000);
+
+    it('cancels a running run: running steps are stopped, pending ones canceled, the exit handler runs', async () => {
+      const name = uniqueName('cancel');
+      const exitLog = join(h.dir, `${name}.exit`);
+      await h.service.putPipeline({
+        name,
+        steps: [{ name: 'long', command: 'sleep 30', cache: false }, { name: 'next', command: 'true', after: ['long'] }],
+        onExit: { name: 'cleanup', command: [node, '-e', `require('fs').writeFileSync(${JSON.stringify(exitLog)}, '{{run.status}}')`], cache: false },
+      });
+      const run = await h.service.startRun(name, {});
+      await waitFor(async () => (await h.service.getRun(run.runId)).steps?.some((s) => s.state === 'RUNNING') ?? false);
+      const canceled = await h.service.cancelRun(run.runId);
+      expect(canceled.status).toBe('CANCELED');
+      const states = Object.fromEntries(canceled.steps!.map((s) => [s.step, s.state]));
+      expect(states).toMatchObject({ long: 'CANCELED', next: 'CANCELED', cleanup: 'COMPLETE' });
+      expect(readFileSync(exitLog, 'utf8')).toBe('CANCELED');
+    }, 60_000);
+
+    it('fans out over a list with ParallelFor and collects the results; conditions skip branches', async () => {
+      const name = uniqueName('fanout');
+      await h.service.putPipeline({
+        name, params: { lrs: { type: 'json', default: [0.1, 0.2, 0.3] } },
+        steps: [
+          { name: 'train', forEach: 'params.lrs', parallelism: 2, outputs: { score: 'number' }, command: [node, '-e', 'require("fs").writeFileSync(process.env.CAPSTAN_OUTPUTS_SCORE, String({{item}} * 10))'] },
+          { name: 'best', inputs: { scores: 'steps.train.outputs.score' }, outputs: { best: 'number' }, command: [node, '-e', 'require("fs").writeFileSync(process.env.CAPSTAN_OUTPUTS_BEST, String(Math.max(...JSON.parse(process.env.CAPSTAN_INPUTS_SCORES))))'] },
+          { name: 'deploy', when: 'steps.best.outputs.best >= 2.5', command: 'true', after: ['best'] },
+          { name: 'never', when: 'steps.best.outputs.best > 100', command: 'true' },
+          { name: 'afterNever', command: 'true', after: ['never'] },
+        ],
+      });
+      const run = await h.service.startRun(name, {}, { wait: true });
+      expect(run.status, run.error).toBe('SUCCEEDED');
+      expect(run.steps!.filter((s) => s.step === 'train').map((s) => s.node).sort()).toEqual(['train[0]', 'train[1]', 'train[2]']);
+      expect(run.steps!.find((s) => s.step === 'best')!.values).toEqual({ best: 3 });
+      const states = Object.fromEntries(run.steps!.map((s) => [s.step, s.state]));
+      expect(states).toMatchObject({ deploy: 'COMPLETE', never: 'SKIPPED', afterNever: 'SKIPPED' });
+    }, 60_000);
+
+    it('waits for an approval, rejects on timeout, and records who decided', async () => {
+      const name = uniqueName('approval');
+      await h.service.putPipeline({
+        name,
+        steps: [{ name: 'ok', approval: { timeoutMs: 60_000 } }, { name: 'then', command: 'true', after: ['ok'] }],
+      });
+      const run = await h.service.startRun(name, {});
+      await waitFor(async () => (await h.service.listApprovals({ runId: run.runId, state: 'PENDING' })).length === 1);
+      await h.service.decide(run.runId, 'ok', 'APPROVED', 'alice', 'looks good');
+      const done = await h.service.waitForRun(run.runId);
+      expect(done.status).toBe('SUCCEEDED');
+      const [approval] = await h.service.listApprovals({ runId: run.runId });
+      expect(approval).toMatchObject({ state: 'APPROVED', decidedBy: 'alice', comment: 'looks good' });
+      expect(approval!.decidedAt).toBeGreaterThan(0);
+      await expect(h.service.decide(run.runId, 'ok', 'REJECTED', 'bob')).rejects.toThrow(/already approved by alice/);
+
+      const timeoutName = uniqueName('approval-timeout');
+      await h.service.putPipeline({ name: timeoutName, steps: [{ name: 'gate', approval: { timeoutMs: 300 } }, { name: 'deploy', command: 'true', after: ['gate'] }] });
+      const timedOut = await h.service.startRun(timeoutName, {}, { wait: true });
+      expect(timedOut.status).toBe('FAILED');
+      expect(timedOut.error).toContain("approval 'gate' rejected by system:timeout");
+      expect(timedOut.steps!.find((s) => s.step === 'deploy')!.state).toBe('CANCELED');
+    }, 60_000);
+
+    it('registers outputs exactly once when the same attempt is delivered twice', async () => {
+      const name = uniqueName('dup');
+      await h.service.putPipeline({ name, steps: [writeStep(join(h.dir, `${name}.log`), 'one', 'x', { cache: false })] });
+      const run = await h.service.startRun(name, {}, { wait: true });
+      const ex = run.steps![0]!;
+      const again = await h.store.completeExecution(ex.id, { inputs: [], outputs: [{ name: 'out', artifact: { type: 'File', uri: 'mlflow-artifacts:/dup', name: 'dup', digest: 'sha256:0' } }], values: {}, endedAt: Date.now() });
+      expect(again).toBe(false);
+      expect((await h.store.findArtifact({ uri: 'mlflow-artifacts:/dup' }))).toBeNull();
+      expect((await h.service.getRun(run.runId)).steps![0]!.outputs).toHaveLength(1);
+    }, 60_000);
+  });
+}
+
+/** Polls `check` every 50 ms for up to `ms`. */
+export async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not reached in time');
+}
+
+export { writeFileSync };
