@@ -65,6 +65,8 @@ export class TabularModel {
     readonly params: Record<string, number | string | boolean>,
     /** Wall-clock training time in milliseconds. */
     readonly trainingMs: number,
+    /** Up to five training rows (feature columns only), used as the MLflow input example. */
+    readonly inputExample: Columns = {},
   ) {}
 
   /** Input columns in the order of the model's ONNX inputs. */
@@ -205,7 +207,9 @@ export function train(options: TrainOptions): TabularModel {
       break;
     }
   }
-  return new TabularModel(kind, task, label, pre, estimator, classes, params, Date.now() - started);
+  const example: Record<string, Cell[]> = {};
+  for (const f of ordered) example[f] = Array.from({ length: Math.min(5, rows) }, (_, i) => columns[f]![i]);
+  return new TabularModel(kind, task, label, pre, estimator, classes, params, Date.now() - started, example);
 }
 
 function orderFeatures(columns: Columns, features: readonly string[], pre: PreprocessOptions | undefined): string[] {
