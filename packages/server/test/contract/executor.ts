@@ -88,7 +88,7 @@ export function describeExecutorContract(label: string, makeExecutor: (artifacts
       const concat = (n: string) => ({
         name: n,
         inputs: { a: `steps.${n === 'join' ? 'left' : 'root'}.outputs.out`, ...(n === 'join' ? { b: 'steps.right.outputs.out' } : {}) },
-        command: [node, '-e', `const fs=require('fs'); fs.appendFileSync(${JSON.stringify(log)}, '${n}\\n'); const a=fs.readFileSync(process.env.CAPSTAN_INPUTS_A,'utf8'); const b=process.env.CAPSTAN_INPUTS_B?fs.readFileSync(process.env.CAPSTAN_INPUTS_B,'utf8'):''; fs.writeFileSync(process.env.CAPSTAN_OUTPUTS_OUT, a + '+${n}' + (b?'|'+b:''))`],
+        command: [node, '-e', `const fs=require('fs'); fs.appendFileSync(${JSON.stringify(log)}, '${n}\\n'); const a=fs.readFileSync(process.env.CAPSTAN_INPUTS_A,'utf8'); const b=process.env.CAPSTAN_INPUTS_B?fs.readFileSync(process.env.CAPSTAN_INPUTS_B,'utf8'):''; fs.writeFileSync(process.env.CAPSTAN_OUTPUTS_OUT, a + '+${n}' + (process.env.SUFFIX||'') + (b?'|'+b:''))`],
         outputs: { out: 'File' as const },
         params: n === 'right' ? ['suffix'] : [],
         env: n === 'right' ? { SUFFIX: '{{params.suffix}}' } : {},
@@ -104,7 +104,7 @@ export function describeExecutorContract(label: string, makeExecutor: (artifacts
       const bytes = await h.artifacts.get(joinOut.uri.replace('mlflow-artifacts:/', ''));
       const chunks: Buffer[] = [];
       for await (const c of bytes.stream) chunks.push(c as Buffer);
-      expect(Buffer.concat(chunks).toString()).toBe('R-s1+left+join|R-s1+right');
+      expect(Buffer.concat(chunks).toString()).toBe('R-s1+left+join|R-s1+rightx');
 
       const second = await h.service.startRun(name, {}, { wait: true });
       expect(second.status).toBe('SUCCEEDED');

@@ -309,9 +309,9 @@ export class SqlPipelineStore implements PipelineStore {
     if (root) artifacts.set(root.id, root);
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const evs = await this.db.all(`SELECT e.execution_id, e.type, e.path, a.* FROM pl_events e JOIN pl_artifacts a ON a.id = e.artifact_id WHERE e.execution_id IN (${chunk.map(() => '?').join(', ')}) ORDER BY e.execution_id, e.type, e.path`, chunk);
+      const evs = await this.db.all(`SELECT e.execution_id, e.type AS event_type, e.path, a.* FROM pl_events e JOIN pl_artifacts a ON a.id = e.artifact_id WHERE e.execution_id IN (${chunk.map(() => '?').join(', ')}) ORDER BY e.execution_id, e.type, e.path`, chunk);
       for (const e of evs) {
-        events.push({ artifactId: Number(e.id), executionId: Number(e.execution_id), type: String(e.type) as 'INPUT' | 'OUTPUT', path: String(e.path) });
+        events.push({ artifactId: Number(e.id), executionId: Number(e.execution_id), type: String(e.event_type) as 'INPUT' | 'OUTPUT', path: String(e.path) });
         artifacts.set(Number(e.id), artifactOf(e));
       }
     }
