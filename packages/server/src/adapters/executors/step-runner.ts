@@ -51,9 +51,9 @@ async function walk(dir: string, prefix = ''): Promise<string[]> {
 async function download(store: ArtifactStore, uri: string, dest: string): Promise<string> {
   const path = proxiedPath(uri);
   if (path === null) {
-    const local = uri.startsWith('file://') ? new URL(uri).pathname : uri;
-    if (!isAbsolute(local)) throw new Error(`input '${uri}' is neither an artifact-store URI (mlflow-artifacts:/...) nor an absolute path`);
-    return local;
+    if (uri.startsWith('file://')) return new URL(uri).pathname;
+    if (isAbsolute(uri) && uri.includes('..')) throw new Error(`input path '${uri}' must not contain '..'`);
+    return uri;
   }
   const size = await store.stat(path);
   const copy = async (from: string, to: string) => {

@@ -609,7 +609,8 @@ export class PipelineService {
       if (spec.alias) await registry.setAlias(spec.model, spec.alias, String(version.version));
       const uri = modelVersionUri(spec.model, version.version);
       const values = { model: spec.model, version: version.version };
-      await this.store.completeExecution(id, { inputs, outputs: [{ name: 'modelVersion', artifact: { type: 'ModelVersion', uri, name: `${spec.model}/${version.version}`, digest: artifact.digest } }], values, endedAt: this.now() });
+      const modelInput = { name: source.output, artifactId: artifact.id };
+      await this.store.completeExecution(id, { inputs: [...inputs.filter((i) => i.artifactId !== artifact.id), modelInput], outputs: [{ name: 'modelVersion', artifact: { type: 'ModelVersion', uri, name: `${spec.model}/${version.version}`, digest: artifact.digest } }], values, endedAt: this.now() });
       const registered = await this.store.findArtifact({ uri });
       if (registered) await this.store.attribute({ type: 'ModelVersion', name: `${spec.model}/${version.version}` }, registered.id);
       return { status: 'ok', produced: { artifacts: registered ? { modelVersion: registered } : {}, values } };
@@ -660,8 +661,8 @@ export class PipelineService {
       experimentId: parent.info.experimentId, runName: node,
       tags: [{ key: 'mlflow.parentRunId', value: ctx.trackingRunId }, { key: 'capstan.pipeline', value: ctx.run.pipeline }, { key: 'capstan.pipeline.run', value: ctx.run.runId }, { key: 'capstan.pipeline.step', value: step }],
     });
-    const list = Object.entries(params).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
-    if (list.length) await tracking.logBatch(created.info.runId, { params: list });
+    const tags = Object.entries(params).map(([key, value]) => ({ key: `capstan.param.${key}`, value: (typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 5000) }));
+    if (tags.length) await tracking.logBatch(created.info.runId, { tags });
     return created.info.runId;
   }
 
