@@ -258,11 +258,11 @@ export class DataService {
     const suite = parseSuite(suiteDoc, name);
     const refs = referenceTables(suite);
     const main = await this.versionSources(name, version, suite.files);
-    const sources: TableSource[] = [{ name: 't', format: main.format, files: main.files }];
+    const sources: TableSource[] = [{ name: 't', format: main.format, files: main.files, labels: main.paths }];
     for (const ref of refs) {
       const refVersion = ref.version ?? (await this.getDataset(ref.dataset)).latestVersion;
       const s = await this.versionSources(ref.dataset, refVersion, ref.files);
-      sources.push({ name: ref.table, format: s.format, files: s.files });
+      sources.push({ name: ref.table, format: s.format, files: s.files, labels: s.paths.map((p) => `${ref.dataset}@${refVersion}/${p}`) });
     }
     const session = await this.deps.engine.open(sources);
     let outcome;
@@ -325,7 +325,7 @@ export class DataService {
     const cached = await this.deps.store.getTableInfo(file.digest, kind.suffix);
     if (cached) return JSON.parse(cached) as WireTableInfo;
     const local = await this.deps.blobFiles.localPath(file.digest, kind.suffix);
-    const session = await this.deps.engine.open([{ name: 't', format: kind.format, files: [local] }]);
+    const session = await this.deps.engine.open([{ name: 't', format: kind.format, files: [local], labels: [file.path] }]);
     try {
       const columns = await session.columns('t');
       const rows = await session.query(`SELECT count(*) AS n FROM ${ident('t')}`);
@@ -368,7 +368,7 @@ export class DataService {
 
   private async openVersion(name: string, version: number, glob?: string): Promise<{ session: ColumnarSession; paths: string[] }> {
     const s = await this.versionSources(name, version, glob);
-    return { session: await this.deps.engine.open([{ name: 't', format: s.format, files: s.files }]), paths: s.paths };
+    return { session: await this.deps.engine.open([{ name: 't', format: s.format, files: s.files, labels: s.paths }]), paths: s.paths };
   }
 }
 
