@@ -5,3 +5,4 @@ export type * from './mlflow/wire.js';
 export * from './data/contracts.js';
 export * from './pipelines/spec.js';
 export * from './pipelines/contracts.js';
+export * from './serving/contracts.js';

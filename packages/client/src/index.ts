@@ -18,3 +18,5 @@ export type {
 } from '@capstan/api';
 export { DataApi } from './data.js';
 export type { CreateVersionOptions, BlobBody } from './data.js';
+export { ServingApi } from './serving.js';
+export type { ModelSelector, DeploymentOptions, CanaryOptions, OipTensor, InferResult } from './serving.js';

@@ -1,18 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { openArtifactStore } from './adapters/artifacts/index.js';
 import { openSqlDatabase } from './adapters/sql/index.js';
+import { openModelFiles } from './adapters/artifacts/model-files.js';
+import { OnnxRuntime } from './adapters/runtime/onnx.js';
+import { SqlDeploymentStore } from './adapters/sql/serving/store.js';
+import { ServingService } from './core/serving/service.js';
 import { EventBus } from './core/events/bus.js';
 import { ArtifactService } from './core/artifacts/service.js';
 import { RegistryService } from './core/registry/service.js';
 import { TrackingService } from './core/tracking/service.js';
 import { buildHttpServer } from './http/server.js';
-import { PipelineService } from './core/pipelines/service.js';
-import { SqlPipelineStore } from './adapters/sql/pipelines/store.js';
-import { openExecutor } from './adapters/executors/index.js';
 import { DataService } from './core/data/service.js';
 import { blobPath } from './core/data/manifest.js';
 import { SqlDatasetStore } from './adapters/sql/data/store.js';
 import { CachedBlobFiles, blobCacheDir, lazyColumnarEngine } from './adapters/columnar/blob-files.js';
+import { PipelineService } from './core/pipelines/service.js';
+import { SqlPipelineStore } from './adapters/sql/pipelines/store.js';
+import { openExecutor } from './adapters/executors/index.js';
 
 /** Configuration of one Capstan server, with `mlflow server`'s flag names. */
 export interface CapstanConfig {
@@ -26,6 +30,8 @@ export interface CapstanConfig {
   logger?: boolean;
   /** Where pipeline steps run: `in-process` (default) or `redis://host:port` (BullMQ, `capstan worker`). */
   pipelineExecutor?: string;
+  /** Serving timers (ms): replica sync and canary judging; 0 disables (tests drive them). */
+  serving?: { syncIntervalMs?: number; canaryIntervalMs?: number };
 }
 
 /** Defaults used by `capstan server` and `npm start`. */
@@ -61,6 +67,17 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
   const tracking = new TrackingService(metadata, { defaultArtifactRoot: config.defaultArtifactRoot ?? 'mlflow-artifacts:/' });
   await tracking.init();
   const registry = new RegistryService(metadata, { events });
+  const runtime = new OnnxRuntime();
+  const serving = new ServingService({
+    store: new SqlDeploymentStore(driver),
+    runtime,
+    events,
+    resolveModelUri: (uri) => registry.resolveModelUri(uri),
+    getModelVersion: (name, version) => registry.getModelVersion(name, version),
+    openModelFiles: async (version) => openModelFiles(version.storageLocation, artifactStore),
+    ...config.serving,
+  });
+  await serving.start();
   const executor = await openExecutor(config.pipelineExecutor ?? process.env.CAPSTAN_PIPELINE_EXECUTOR ?? 'in-process', artifactStore);
   let serverUrl: string | undefined;
   const pipelines = new PipelineService({ store: new SqlPipelineStore(driver), executor, tracking, registry, events, trackingUri: () => serverUrl });
@@ -70,6 +87,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
       tracking,
       pipelines,
       registry,
+      serving,
       events,
       artifacts: new ArtifactService(artifactStore),
       data: new DataService({ store: new SqlDatasetStore(driver), artifacts: artifactStore, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(artifactStore, blobCacheDir(config.artifactsDestination), blobPath), events, tracking }),
@@ -86,6 +104,8 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
       await app.close();
       await pipelines.stop();
       await executor.close();
+      await serving.close();
+      await runtime.close();
       await artifactStore.close();
       await metadata.close();
     },

@@ -8,8 +8,10 @@ import { registryRoutes } from './mlflow/registry.js';
 import { trackingRoutes } from './mlflow/tracking.js';
 import { bodySizes } from './edge.js';
 import { webRoutes } from './web.js';
-import { pipelineRoutes } from './pipelines/routes.js';
 import { dataRoutes } from './data/routes.js';
+import { pipelineRoutes } from './pipelines/routes.js';
+import { deploymentRoutes } from './serving/deployments.js';
+import { inferenceRoutes } from './serving/inference.js';
 
 /** The MLflow version whose REST API this server speaks (reported by `/version`). */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
@@ -84,7 +86,7 @@ export function buildHttpServer(services: Services, options: HttpOptions = {}): 
 
   app.get('/health', async (_request, reply) => reply.type('text/plain').send('OK'));
   app.get('/version', async (_request, reply) => reply.type('text/plain').send(MLFLOW_COMPAT_VERSION));
-  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
+  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render() + services.serving.renderMetrics()));
   for (const prefix of ['/api/3.0', '/ajax-api/3.0']) {
     app.get(`${prefix}/mlflow/server-info`, async () => ({ store_type: services.info.storeType, workspaces_enabled: false }));
   }
@@ -95,6 +97,11 @@ export function buildHttpServer(services: Services, options: HttpOptions = {}): 
   registryRoutes(app, services);
   artifactRoutes(app, services);
   dataRoutes(app, services);
+  deploymentRoutes(app, services.serving);
+  inferenceRoutes(app, services.serving, {
+    server: { name: 'capstan', version: MLFLOW_COMPAT_VERSION },
+    scoring: [{ path: '/api/v1/deployments/:name/invocations' }, { path: '/deployments/:name/invocations' }],
+  });
   if (services.pipelines) pipelineRoutes(app, services.pipelines);
   return app;
 }

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { startCapstan } from '../../src/main.js';
 
 /** A real server on an ephemeral port over a fresh SQLite file and artifact folder. */
-export async function startTestServer(backendStoreUri?: string) {
+export async function startTestServer(backendStoreUri?: string, options: { serving?: { syncIntervalMs?: number; canaryIntervalMs?: number } } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'capstan-http-'));
   const server = await startCapstan({
     host: '127.0.0.1',
     port: 0,
     backendStoreUri: backendStoreUri ?? `sqlite:///${join(dir, 'capstan.db')}`,
     artifactsDestination: join(dir, 'artifacts'),
+    ...options,
   });
   return {
     url: server.url,
