@@ -24,5 +24,7 @@ export type { Evaluation, ClassificationEvaluation, RegressionEvaluation, Evalua
 export { evaluate, rocCurve, prCurve, calibrationCurve, permutationImportance } from './evaluate.js';
 export type { Series } from './charts.js';
 export { lineChartSvg, scatterSvg, confusionMatrixSvg, barChartSvg } from './charts.js';
-export type { LogModelOptions } from './tracking.js';
-export { logModel, logEvaluation, evaluationArtifacts } from './tracking.js';
+export type { LogModelOptions, TrackStudyOptions } from './tracking.js';
+export { logModel, logEvaluation, evaluationArtifacts, trackStudy } from './tracking.js';
+export type { ParamValue, Distribution, TrialState, FrozenTrial, Sampler, Pruner, StudyHooks, StudyOptions, TpeOptions, MedianPrunerOptions, SuccessiveHalvingOptions } from './search.js';
+export { Study, Trial, TrialPruned, RandomSampler, GridSampler, TpeSampler, NopPruner, MedianPruner, SuccessiveHalvingPruner, defaultGamma, defaultWeights } from './search.js';

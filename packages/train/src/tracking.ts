@@ -3,6 +3,8 @@ import { barChartSvg, confusionMatrixSvg, lineChartSvg, scatterSvg } from './cha
 import type { Evaluation } from './evaluate.js';
 import { type MlflowModelOptions, mlflowModelFiles } from './mlflow.js';
 import type { TabularModel } from './model.js';
+import type { Study, StudyHooks } from './search.js';
+import { invalid } from './data.js';
 
 /** Options of {@link logModel}. */
 export interface LogModelOptions extends MlflowModelOptions {
@@ -100,4 +102,76 @@ export async function logEvaluation(client: CapstanClient, runId: string, e: Eva
   for (const [name, content] of Object.entries(evaluationArtifacts(e))) {
     await client.uploadRunArtifact(runId, `${dir}/${name}`, content, { contentType: name.endsWith('.svg') ? 'image/svg+xml' : 'application/json' });
   }
+}
+
+/** Options of {@link trackStudy}. */
+export interface TrackStudyOptions {
+  experimentId: string;
+  /** Parent run; created (named after the study) when omitted. */
+  parentRunId?: string;
+  /** Metric name for trial values (default 'value'); intermediate values log as `<metric>` by step too. */
+  metric?: string;
+}
+
+/**
+ * Tracking for a {@link Study}: each trial becomes a child run (tag `mlflow.parentRunId`) with its
+ * params, intermediate values (by step), final value and state; at the end the best trial's run
+ * gets the tag `capstan.best_trial=true` and the parent run gets `best_value`, `best.<param>`
+ * params and the tag `capstan.best_trial_run_id`. Pass the returned hooks as `new Study({ hooks })`.
+ */
+export function trackStudy(client: CapstanClient, options: TrackStudyOptions): StudyHooks & { parentRunId(): Promise<string>; runIdOf(trialNumber: number): string | undefined } {
+  const metric = options.metric ?? 'value';
+  const runs = new Map<number, string>();
+  let parent: Promise<string> | undefined;
+  const parentRun = (study: Study): Promise<string> => {
+    parent ??= options.parentRunId
+      ? Promise.resolve(options.parentRunId)
+      : client.runs.create(options.experimentId, { run_name: study.name, tags: { 'capstan.study': study.name, 'capstan.direction': study.direction } }).then((r) => r.info.run_id);
+    return parent;
+  };
+  let lastStudy: Study | undefined;
+  return {
+    parentRunId: () => {
+      if (!lastStudy && !options.parentRunId) invalid('the study has not started yet');
+      return parentRun(lastStudy!);
+    },
+    runIdOf: (n) => runs.get(n),
+    async onTrialStart(study, trial) {
+      lastStudy = study;
+      const parentId = await parentRun(study);
+      const run = await client.runs.create(options.experimentId, {
+        run_name: `${study.name}-trial-${trial.number}`,
+        tags: { 'mlflow.parentRunId': parentId, 'capstan.trial_number': String(trial.number) },
+      });
+      runs.set(trial.number, run.info.run_id);
+    },
+    async onReport(_study, trial, value, step) {
+      const runId = runs.get(trial.number);
+      if (runId && Number.isFinite(value)) await client.runs.logMetric(runId, metric, value, { step });
+    },
+    async onTrialEnd(_study, trial) {
+      const runId = runs.get(trial.number);
+      if (!runId) return;
+      const timestamp = Date.now();
+      const last = trial.intermediate.size ? Math.max(...trial.intermediate.keys()) + 1 : 0;
+      await client.runs.logBatch(runId, {
+        params: Object.fromEntries(Object.entries(trial.params).map(([k, v]) => [k, String(v)])),
+        metrics: trial.state === 'complete' && Number.isFinite(trial.value) ? [{ key: metric, value: trial.value!, timestamp, step: last }] : [],
+        tags: { 'capstan.trial_state': trial.state, ...(trial.error ? { 'capstan.trial_error': trial.error.slice(0, 5000) } : {}) },
+      });
+      await client.runs.update(runId, { status: trial.state === 'failed' ? 'FAILED' : trial.state === 'pruned' ? 'KILLED' : 'FINISHED', end_time: timestamp });
+    },
+    async onStudyEnd(study) {
+      if (study.completeTrials.length === 0 || !parent) return;
+      const best = study.bestTrial;
+      const bestRun = runs.get(best.number)!;
+      const parentId = await parent;
+      await client.runs.setTag(bestRun, 'capstan.best_trial', 'true');
+      await client.runs.logBatch(parentId, {
+        params: Object.fromEntries(Object.entries(best.params).map(([k, v]) => [`best.${k}`, String(v)])),
+        metrics: [{ key: `best_${metric}`, value: best.value!, timestamp: Date.now(), step: 0 }],
+        tags: { 'capstan.best_trial_run_id': bestRun, 'capstan.best_trial_number': String(best.number), 'capstan.n_trials': String(study.trials.length) },
+      });
+    },
+  };
 }
