@@ -25,7 +25,7 @@ export class PipelinesClient {
 
   /** Creates or replaces a pipeline from YAML text. */
   async putYaml(yaml: string): Promise<WirePipeline> {
-    return (await this.transport.call(routes.put, { spec: undefined, yaml })).pipeline;
+    return (await this.transport.call(routes.put, { yaml })).pipeline;
   }
 
   async list(): Promise<WirePipeline[]> {

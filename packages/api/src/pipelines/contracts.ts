@@ -101,7 +101,7 @@ const decision = z.object({ runId: f.requiredString(), step: f.requiredString(),
 /** Native pipeline routes, relative to `/api/v1`. */
 export const pipelines = {
   /** Creates or replaces a pipeline definition (validated before anything is stored). */
-  put: route<{ pipeline: WirePipeline }>()('POST', '/pipelines', z.object({ spec: z.unknown(), yaml: z.string().max(1_000_000).optional(), baseDir: z.string().optional() })),
+  put: route<{ pipeline: WirePipeline }>()('POST', '/pipelines', z.object({ spec: z.unknown().optional(), yaml: z.string().max(1_000_000).optional(), baseDir: z.string().optional() })),
   list: route<{ pipelines: WirePipeline[] }>()('GET', '/pipelines', z.object({})),
   get: route<{ pipeline: WirePipeline }>()('GET', '/pipelines/{name}', z.object({ name: f.requiredString() })),
   /** Starts a run; `wait` returns when it ends. */
