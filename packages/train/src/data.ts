@@ -73,18 +73,26 @@ export function categoricalColumn(col: ArrayLike<Cell>): (string | null)[] {
   return out;
 }
 
-/** Infers whether a column is numeric (every present value a number or boolean) or categorical. */
+/**
+ * Infers a column's kind from its present values: numeric when most are numbers, booleans or
+ * numeric strings (a stray non-numeric value then fails loudly when the column is read),
+ * categorical otherwise. Declare kinds in PreprocessOptions to override.
+ */
 export function inferKind(col: ArrayLike<Cell>): 'numeric' | 'categorical' {
+  let numeric = 0;
+  let other = 0;
   for (let i = 0; i < col.length; i++) {
     const v = col[i];
-    if (!isMissing(v) && typeof v !== 'number' && typeof v !== 'boolean') return 'categorical';
+    if (isMissing(v)) continue;
+    if (typeof v === 'number' || typeof v === 'boolean' || (v.trim() !== '' && Number.isFinite(Number(v)))) numeric++;
+    else other++;
   }
-  return 'numeric';
+  return numeric > 0 && numeric >= other ? 'numeric' : 'categorical';
 }
 
 /** Encodes a label column as class indices; classes sorted (numbers numerically, else as strings). */
 export function encodeLabels(name: string, col: ArrayLike<Cell>): { y: Int32Array; classes: ClassLabels } {
-  const numeric = inferKind(col) === 'numeric';
+  const numeric = Array.prototype.every.call(col, (v: Cell) => isMissing(v) || typeof v === 'number' || typeof v === 'boolean');
   const seen = new Set<number | string>();
   for (let i = 0; i < col.length; i++) {
     const v = col[i];

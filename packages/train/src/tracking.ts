@@ -172,6 +172,7 @@ export function trackStudy(client: CapstanClient, options: TrackStudyOptions): S
         metrics: [{ key: `best_${metric}`, value: best.value!, timestamp: Date.now(), step: 0 }],
         tags: { 'capstan.best_trial_run_id': bestRun, 'capstan.best_trial_number': String(best.number), 'capstan.n_trials': String(study.trials.length) },
       });
+      if (!options.parentRunId) await client.runs.update(parentId, { status: 'FINISHED', end_time: Date.now() });
     },
   };
 }

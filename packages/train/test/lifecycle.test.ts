@@ -6,7 +6,7 @@ import { CapstanClient } from '@capstan/client';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { evaluate, logEvaluation, logModel, mlflowModelFiles, train } from '../src/index.js';
+import { MedianPruner, Study, TpeSampler, TrialPruned, evaluate, logEvaluation, logModel, mlflowModelFiles, trackStudy, train } from '../src/index.js';
 import { writeMlflowModel } from '../src/node.js';
 import { startTestServer } from '../../server/test/http/helpers.js';
 import { HAS_PYTHON, PYTHON, syntheticTable } from './support.js';
@@ -103,5 +103,39 @@ describe('logging to a Capstan server', () => {
     const out = await session.run(feeds);
     const expected = model.predictProba({ x0: [null, 12], x1: [0.5, -1], x2: [30, 80], city: ['west', 'nowhere'], plan: ['pro', 'basic'] });
     Array.from(out.probabilities!.data as Float32Array).forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 5));
+  });
+
+  it('tracks a study: one child run per trial under the parent, pruned trials KILLED, best trial tagged', async () => {
+    const experimentId = await client.experiments.create('train-search');
+    const hooks = trackStudy(client, { experimentId, metric: 'loss' });
+    const study = new Study({ name: 'sphere', sampler: new TpeSampler({ seed: 3 }), pruner: new MedianPruner({ nStartupTrials: 3 }), hooks });
+    await study.optimize(async (t) => {
+      const x = t.suggestFloat('x', -4, 4);
+      const kind = t.suggestCategorical('kind', ['a', 'b']);
+      for (let step = 0; step < 3; step++) {
+        await t.report((x - 1) ** 2 + (kind === 'a' ? 0 : 1) + 1 / (step + 1), step);
+        if (t.shouldPrune()) throw new TrialPruned();
+      }
+      return (x - 1) ** 2 + (kind === 'a' ? 0 : 1);
+    }, { nTrials: 12 });
+    const parentId = await hooks.parentRunId();
+    const children = (await client.runs.search(experimentId, { filter: `tags.mlflow.parentRunId = '${parentId}'`, max_results: 100 })).runs;
+    expect(children).toHaveLength(12);
+    const tag = (r: (typeof children)[number], k: string) => r.data.tags?.find((x) => x.key === k)?.value;
+    const best = children.filter((r) => tag(r, 'capstan.best_trial') === 'true');
+    expect(best).toHaveLength(1);
+    expect(best[0]!.info.run_id).toBe(hooks.runIdOf(study.bestTrial.number));
+    expect(best[0]!.data.params?.find((p) => p.key === 'x')?.value).toBe(String(study.bestTrial.params.x));
+    const pruned = study.trials.filter((t) => t.state === 'pruned').map((t) => hooks.runIdOf(t.number));
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const r of children) {
+      expect(r.info.status).toBe(pruned.includes(r.info.run_id) ? 'KILLED' : 'FINISHED');
+    }
+    const parent = await client.runs.get(parentId);
+    expect(parent.info.status).toBe('FINISHED');
+    expect(parent.data.metrics?.find((m) => m.key === 'best_loss')?.value).toBe(study.bestTrial.value);
+    expect(parent.data.tags?.find((t) => t.key === 'capstan.best_trial_run_id')?.value).toBe(best[0]!.info.run_id);
+    const history = await client.runs.getMetricHistory(hooks.runIdOf(0)!, 'loss');
+    expect(history.metrics.map((m) => m.step)).toEqual([0, 1, 2, 3]);
   });
 });

@@ -16,7 +16,9 @@ from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoosti
                               RandomForestClassifier, RandomForestRegressor)
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
-from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, r2_score, roc_auc_score
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import (accuracy_score, average_precision_score, confusion_matrix, log_loss, mean_absolute_error,
+                             mean_squared_error, precision_recall_fscore_support, r2_score, roc_auc_score)
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -93,6 +95,29 @@ def column_json(df):
     return out
 
 
+def metric_check(task, y_true, out):
+    """sklearn's metric values on sklearn's own predictions, to check @capstan/train's metric code."""
+    y = np.asarray(y_true)
+    if task == "regression":
+        pred = np.asarray(out)
+        return {"y": y.tolist(), "pred": pred.tolist(), "r2": r2_score(y, pred), "rmse": float(np.sqrt(mean_squared_error(y, pred))), "mae": mean_absolute_error(y, pred)}
+    proba = np.asarray(out)
+    pred = proba.argmax(axis=1)
+    check = {"y": y.tolist(), "proba": proba.tolist(), "accuracy": accuracy_score(y, pred), "log_loss": log_loss(y, proba),
+             "confusion_matrix": confusion_matrix(y, pred).tolist()}
+    for avg in ("macro", "weighted"):
+        p, r, f, _ = precision_recall_fscore_support(y, pred, average=avg, zero_division=0)
+        check.update({f"precision_{avg}": p, f"recall_{avg}": r, f"f1_{avg}": f})
+    if proba.shape[1] == 2:
+        check["roc_auc"] = roc_auc_score(y, proba[:, 1])
+        check["average_precision"] = average_precision_score(y, proba[:, 1])
+        frac, mean_pred = calibration_curve(y, proba[:, 1], n_bins=10)
+        check["calibration"] = {"fraction_positive": frac.tolist(), "mean_predicted": mean_pred.tolist()}
+    else:
+        check["roc_auc"] = roc_auc_score(y, proba, multi_class="ovr")
+    return check
+
+
 def main(path):
     result = {"sklearn_version": __import__("sklearn").__version__, "datasets": {}}
     for name, task, X, y in datasets():
@@ -117,6 +142,8 @@ def main(path):
                 pred = pipe.predict(X_te)
                 metrics = {"r2": r2_score(y_te, pred), "rmse": float(np.sqrt(mean_squared_error(y_te, pred)))}
                 out = pred.tolist()
+            if model in ("logistic_regression", "ridge") and name in ("breast_cancer", "synthetic_multiclass", "diabetes"):
+                result.setdefault("metric_checks", {})[name] = metric_check(task, y_te, out)
             models[model] = {"metrics": metrics, "fit_seconds": secs, "predictions": out if model in ("logistic_regression", "linear_regression", "ridge") else None}
         train = column_json(X_tr)
         train["target"] = y_tr.tolist()
