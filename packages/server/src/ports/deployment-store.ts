@@ -16,7 +16,10 @@ export interface PredictionQuery {
  * implementation passes `test/contract/deployment-store.ts`.
  */
 export interface DeploymentStore {
-  /** Creates a deployment at revision 1 with its first history entry. @throws RESOURCE_ALREADY_EXISTS */
+  /**
+   * Creates a deployment with its first history entry (revision 1, or one past the history of
+   * a deleted deployment of the same name, which is kept). @throws RESOURCE_ALREADY_EXISTS
+   */
   create(input: { name: string; spec: DeploymentSpec; user: string; time: number; summary: string }): Promise<Deployment>;
   get(name: string): Promise<Deployment | null>;
   list(): Promise<Deployment[]>;

@@ -26,17 +26,19 @@ export class SqlDeploymentStore implements DeploymentStore {
 
   async create(input: { name: string; spec: DeploymentSpec; user: string; time: number; summary: string }): Promise<Deployment> {
     const spec = JSON.stringify(input.spec);
+    let revision = 1;
     try {
       await this.db.transaction(async (tx) => {
-        await tx.run('INSERT INTO deployments (name, spec, revision, created_at, updated_at, created_by) VALUES (?, ?, 1, ?, ?, ?)', [input.name, spec, input.time, input.time, input.user]);
-        await tx.run('DELETE FROM deployment_history WHERE deployment = ?', [input.name]);
-        await tx.run('INSERT INTO deployment_history (deployment, revision, time, user_id, action, summary, spec) VALUES (?, 1, ?, ?, ?, ?, ?)', [input.name, input.time, input.user, 'create', input.summary, spec]);
+        const last = await tx.get<{ r: number | null }>('SELECT MAX(revision) AS r FROM deployment_history WHERE deployment = ?', [input.name]);
+        revision = Number(last?.r ?? 0) + 1;
+        await tx.run('INSERT INTO deployments (name, spec, revision, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?)', [input.name, spec, revision, input.time, input.time, input.user]);
+        await tx.run('INSERT INTO deployment_history (deployment, revision, time, user_id, action, summary, spec) VALUES (?, ?, ?, ?, ?, ?, ?)', [input.name, revision, input.time, input.user, 'create', input.summary, spec]);
       });
     } catch (error) {
       if (this.db.dialect.isUniqueViolation(error)) throw new CapstanError('RESOURCE_ALREADY_EXISTS', `Deployment '${input.name}' already exists; update it instead.`);
       throw error;
     }
-    return { name: input.name, spec: input.spec, revision: 1, createdAt: input.time, updatedAt: input.time, createdBy: input.user };
+    return { name: input.name, spec: input.spec, revision, createdAt: input.time, updatedAt: input.time, createdBy: input.user };
   }
 
   async get(name: string): Promise<Deployment | null> {
