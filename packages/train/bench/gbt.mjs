@@ -1,0 +1,57 @@
+// Training speed of @capstan/train on a synthetic binary task (HIGGS-like shape: 28 numeric features).
+// Usage: node packages/train/bench/gbt.mjs [rows=200000] [kind=gradient_boosting] (after `npx tsc -b packages/train`)
+import { Rng, accuracy, fitBoosting, fitForest, fitLogistic, rocAuc } from '../dist/index.js';
+
+const rows = Number(process.argv[2] ?? 200000);
+const kind = process.argv[3] ?? 'gradient_boosting';
+const cols = 28;
+function make(n, seed) {
+  const rng = new Rng(seed);
+  const X = new Float32Array(n * cols);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = rng.normal();
+      X[i * cols + j] = v;
+      if (j < 8) z += (j % 2 ? 1 : -1) * v * 0.5;
+    }
+    z += X[i * cols + 8] * X[i * cols + 9] + Math.sin(2 * X[i * cols + 10]) + (X[i * cols + 11] > 0.5 ? 1 : -0.5);
+    y[i] = z + rng.normal() > 0 ? 1 : 0;
+  }
+  return { X: { data: X, rows: n, cols }, y };
+}
+const train = make(rows, 1);
+const test = make(50000, 2);
+const t0 = performance.now();
+let predict;
+if (kind === 'gradient_boosting') {
+  const m = fitBoosting(train.X, train.y, 2, {});
+  predict = (X) => {
+    const out = new Float64Array(X.rows).fill(m.baseline[0]);
+    for (const t of m.trees) for (let i = 0; i < X.rows; i++) {
+      let node = 0;
+      while (t.feature[node] >= 0) node = X.data[i * cols + t.feature[node]] <= t.threshold[node] ? t.left[node] : t.right[node];
+      out[i] += t.value[node];
+    }
+    return out;
+  };
+} else if (kind === 'random_forest') {
+  const m = fitForest(train.X, train.y, 2, new Rng(0), { nEstimators: 100 });
+  predict = (X) => {
+    const out = new Float64Array(X.rows);
+    for (const t of m.trees) for (let i = 0; i < X.rows; i++) {
+      let node = 0;
+      while (t.feature[node] >= 0) node = X.data[i * cols + t.feature[node]] <= t.threshold[node] ? t.left[node] : t.right[node];
+      out[i] += t.value[node * 2 + 1];
+    }
+    return out;
+  };
+} else {
+  const m = fitLogistic(train.X, train.y, 2);
+  predict = (X) => Float64Array.from({ length: X.rows }, (_, i) => { let s = m.intercept[0]; for (let j = 0; j < cols; j++) s += m.coef[j] * X.data[i * cols + j]; return s; });
+}
+const secs = (performance.now() - t0) / 1000;
+const s = predict(test.X);
+const pred = Int32Array.from(s, (v) => (kind === 'random_forest' ? v / 100 > 0.5 : v > 0) ? 1 : 0);
+console.log(JSON.stringify({ kind, rows, cols, train_seconds: Number(secs.toFixed(2)), test_accuracy: Number(accuracy(test.y, pred).toFixed(4)), test_auc: Number(rocAuc(test.y, s).toFixed(4)) }));
