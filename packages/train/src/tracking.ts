@@ -1,4 +1,4 @@
-import { type CapstanClient, CapstanError, ErrorCode, type WireModelVersion } from '@capstan/client';
+import { type CapstanClient, ErrorCode, isCapstanError, type WireModelVersion } from '@capstan/client';
 import { barChartSvg, confusionMatrixSvg, lineChartSvg, scatterSvg } from './charts.js';
 import type { Evaluation } from './evaluate.js';
 import { type MlflowModelOptions, mlflowModelFiles } from './mlflow.js';
@@ -55,7 +55,7 @@ export async function logModel(client: CapstanClient, model: TabularModel, optio
   try {
     await client.registeredModels.create(options.registeredModelName);
   } catch (e) {
-    if (!(e instanceof CapstanError && e.code === ErrorCode.RESOURCE_ALREADY_EXISTS)) throw e;
+    if (!(isCapstanError(e) && e.code === ErrorCode.RESOURCE_ALREADY_EXISTS)) throw e;
   }
   return client.modelVersions.create(options.registeredModelName, `runs:/${options.runId}/${artifactPath}`, {
     run_id: options.runId,
