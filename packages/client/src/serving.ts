@@ -1,6 +1,6 @@
 import {
   CapstanError, serving as routes,
-  type WireDeployment, type WireDeploymentChange, type WirePrediction, type WireVersionStatus,
+  type WireDeployment, type WireDeploymentChange, type WirePrediction, type WireTimelinePoint, type WireVersionStatus,
 } from '@capstan/api';
 import { Transport, type CallOptions, type TransportOptions } from './http.js';
 
@@ -109,6 +109,11 @@ export class ServingApi {
   async predictions(name: string, query: { since?: number; until?: number; limit?: number; includeShadow?: boolean } = {}, call?: CallOptions): Promise<WirePrediction[]> {
     const { includeShadow, ...rest } = query;
     return (await this.transport.call(routes.predictions, { name, ...rest, ...(includeShadow ? { includeShadow: 'true' as const } : {}) }, call)).predictions;
+  }
+
+  /** Request rate, errors and latency per version over time (from the prediction log). */
+  timeline(name: string, window: { since: number; until: number; buckets?: number }, call?: CallOptions): Promise<{ bucketMs: number; points: WireTimelinePoint[] }> {
+    return this.transport.call(routes.timeline, { name, ...window }, call);
   }
 
   /** OIP v2 inference with JSON tensors; `headers` can carry the sticky routing key. */

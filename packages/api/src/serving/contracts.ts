@@ -39,6 +39,8 @@ export interface WireVersionStatus {
 }
 /** One change in a deployment's history. */
 export interface WireDeploymentChange { deployment: string; revision: number; time: number; user: string; action: string; summary: string; spec: WireDeploymentSpec }
+/** Traffic of one version in one time bucket. */
+export interface WireTimelinePoint { time: number; version: string; shadow: boolean; requests: number; errors: number; rate: number; p50Ms: number; p99Ms: number }
 /** One logged prediction. */
 export interface WirePrediction {
   id: string; deployment: string; model: string; version: string; time: number; latencyMs: number;
@@ -85,5 +87,11 @@ export const serving = {
     until: z.coerce.number().int().optional(),
     limit: z.coerce.number().int().min(1).max(10000).optional(),
     includeShadow: z.enum(['true', 'false']).optional(),
+  })),
+  timeline: route<{ bucketMs: number; points: WireTimelinePoint[] }>()('GET', '/deployments/{name}/timeline', z.object({
+    name,
+    since: z.coerce.number().int(),
+    until: z.coerce.number().int(),
+    buckets: z.coerce.number().int().min(1).max(1000).optional(),
   })),
 } as const;

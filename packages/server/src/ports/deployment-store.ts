@@ -11,6 +11,15 @@ export interface PredictionQuery {
   limit: number;
 }
 
+/** The light part of a logged prediction, for traffic charts. */
+export interface PredictionTiming {
+  time: number;
+  version: string;
+  latencyMs: number;
+  ok: boolean;
+  shadow: boolean;
+}
+
 /**
  * Where deployments, their change history and the prediction log are kept. Every
  * implementation passes `test/contract/deployment-store.ts`.
@@ -37,6 +46,8 @@ export interface DeploymentStore {
   insertPredictions(records: PredictionRecord[]): Promise<void>;
   /** Logged predictions of a deployment, oldest first within the window. */
   predictions(query: PredictionQuery): Promise<PredictionRecord[]>;
+  /** Time, version, latency and outcome of logged predictions in a window (no payloads), oldest first. */
+  predictionTimings(query: PredictionQuery): Promise<PredictionTiming[]>;
   /** Looks up logged predictions by id (for ground-truth joins). */
   predictionsById(ids: string[]): Promise<PredictionRecord[]>;
 }

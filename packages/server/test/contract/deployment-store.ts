@@ -93,6 +93,8 @@ export function describeDeploymentStoreContract(backend: string, open: () => Pro
       expect(window.map((r) => r.time)).toEqual(Array.from({ length: 100 }, (_, i) => T0 + 100 + i));
       expect((await store.predictions({ deployment: 'd', limit: 5 })).length).toBe(5);
       expect(await store.predictions({ deployment: 'other', limit: 5 })).toEqual([]);
+      const timings = await store.predictionTimings({ deployment: 'd', since: T0 + 9, until: T0 + 12, limit: 10, includeShadow: true });
+      expect(timings).toEqual([9, 10, 11].map((i) => ({ time: T0 + i, version: '1', latencyMs: i / 10, ok: true, shadow: i === 10 })));
       const err = record(5000, { status: 'error', outputs: null, error: 'boom' });
       await store.insertPredictions([err]);
       const byId = await store.predictionsById(['p-00003', 'p-05000', 'missing']);

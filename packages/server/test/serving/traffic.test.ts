@@ -218,6 +218,15 @@ suite(`serving traffic (Python fixtures${missing ? `: skipped, ${missing}` : ''}
     expect(text).toMatch(/capstan_prediction_duration_seconds_bucket\{deployment="churn",version="churn\/2",le="\+Inf"\} \d+/);
     expect(text).toMatch(/capstan_batch_requests_count\{version="churn\/1"\} \d+/);
     expect(text).toMatch(/capstan_payload_log_records_total\{fate="dropped"\} 0/);
+    const now = Date.now();
+    const timeline = await call(s.url, 'GET', '/api/v1/deployments/churn/timeline', { since: String(now - 600_000), until: String(now + 1000), buckets: '20' });
+    expect(timeline.status, timeline.text).toBe(200);
+    const points = timeline.body.points as { version: string; shadow: boolean; requests: number; rate: number; p99Ms: number }[];
+    expect(new Set(points.map((p) => p.version))).toEqual(new Set(['1', '2']));
+    expect(points.some((p) => p.shadow)).toBe(true);
+    expect(points.reduce((a, p) => a + p.requests, 0)).toBeGreaterThan(500);
+    expect(points.every((p) => p.p99Ms >= 0 && p.rate > 0)).toBe(true);
+    expect((await call(s.url, 'GET', '/api/v1/deployments/churn/timeline', { since: '10', until: '5' })).status).toBe(400);
     const written = Number(/capstan_payload_log_records_total\{fate="written"\} (\d+)/.exec(text)![1]);
     expect(written).toBeGreaterThan(100);
   });

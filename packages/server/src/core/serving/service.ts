@@ -10,6 +10,7 @@ import {
   type ModelRef, type PredictionRecord, type Variant,
 } from './model.js';
 import { PayloadLogger } from './payload-log.js';
+import { buildTimeline, type TimelinePoint } from './timeline.js';
 import type { ModelInputs } from './scoring.js';
 import { nest, toJsonValues, type Tensor } from './tensors.js';
 import {
@@ -172,6 +173,19 @@ export class ServingService implements Predictor {
   /** Logged predictions. */
   predictions(query: PredictionQuery): Promise<PredictionRecord[]> {
     return this.deps.store.predictions({ ...query, limit: Math.min(Math.max(1, query.limit), 10_000) });
+  }
+
+  /**
+   * Request rate, errors and latency per version over time, from the prediction log (all
+   * replicas), in `buckets` buckets between `since` and `until` (at most 100,000 predictions).
+   */
+  async timeline(name: string, window: { since: number; until: number; buckets?: number }): Promise<{ bucketMs: number; points: TimelinePoint[] }> {
+    await this.get(name);
+    if (!(window.until > window.since)) throw invalidParameter('until must be after since.');
+    const buckets = Math.min(Math.max(1, window.buckets ?? 60), 1000);
+    const bucketMs = Math.max(1000, Math.ceil((window.until - window.since) / buckets / 1000) * 1000);
+    const timings = await this.deps.store.predictionTimings({ deployment: name, since: window.since, until: window.until, includeShadow: true, limit: 100_000 });
+    return { bucketMs, points: buildTimeline(timings, window.since, bucketMs) };
   }
 
   /** Live numbers per version (this replica's), or null when the deployment is not loaded here. */

@@ -56,6 +56,7 @@ export function deploymentRoutes(app: FastifyInstance, serving: ServingService):
   }, { prefixes: V1 });
   mount(app, api.promoteCanary, async (input, request) => ({ deployment: await serving.promote(input.name, userOf(request)) }), { prefixes: V1 });
   mount(app, api.rollback, async (input, request) => ({ deployment: await serving.rollback(input.name, userOf(request), input.reason) }), { prefixes: V1 });
+  mount(app, api.timeline, async (input) => serving.timeline(input.name, { since: input.since, until: input.until, ...(input.buckets ? { buckets: input.buckets } : {}) }), { prefixes: V1 });
   mount(app, api.predictions, async (input) => {
     await serving.get(input.name);
     const predictions = await serving.predictions({

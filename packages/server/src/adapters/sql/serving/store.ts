@@ -1,5 +1,5 @@
 import { CapstanError, doesNotExist } from '@capstan/api';
-import type { DeploymentStore, PredictionQuery } from '../../../ports/deployment-store.js';
+import type { DeploymentStore, PredictionQuery, PredictionTiming } from '../../../ports/deployment-store.js';
 import type { Deployment, DeploymentAction, DeploymentChange, DeploymentSpec, PredictionRecord } from '../../../core/serving/model.js';
 import type { SqlDriver, SqlValue } from '../driver.js';
 
@@ -19,6 +19,16 @@ const toPrediction = (r: PredictionRow): PredictionRecord => ({
 
 /** Rows per multi-row INSERT of predictions (11 parameters each, under SQLite's limit). */
 const INSERT_CHUNK = 500;
+
+function windowOf(query: PredictionQuery): { where: string; params: SqlValue[] } {
+  const where = ['deployment = ?'];
+  const params: SqlValue[] = [query.deployment];
+  if (query.since !== undefined) { where.push('time >= ?'); params.push(query.since); }
+  if (query.until !== undefined) { where.push('time < ?'); params.push(query.until); }
+  if (!query.includeShadow) where.push('shadow = 0');
+  params.push(query.limit);
+  return { where: where.join(' AND '), params };
+}
 
 /** {@link DeploymentStore} over the shared SQL driver (SQLite or PostgreSQL). */
 export class SqlDeploymentStore implements DeploymentStore {
@@ -92,13 +102,14 @@ export class SqlDeploymentStore implements DeploymentStore {
   }
 
   async predictions(query: PredictionQuery): Promise<PredictionRecord[]> {
-    const where = ['deployment = ?'];
-    const params: SqlValue[] = [query.deployment];
-    if (query.since !== undefined) { where.push('time >= ?'); params.push(query.since); }
-    if (query.until !== undefined) { where.push('time < ?'); params.push(query.until); }
-    if (!query.includeShadow) where.push('shadow = 0');
-    params.push(query.limit);
-    return (await this.db.all<PredictionRow>(`SELECT * FROM prediction_logs WHERE ${where.join(' AND ')} ORDER BY time, id LIMIT ?`, params)).map(toPrediction);
+    const { where, params } = windowOf(query);
+    return (await this.db.all<PredictionRow>(`SELECT * FROM prediction_logs WHERE ${where} ORDER BY time, id LIMIT ?`, params)).map(toPrediction);
+  }
+
+  async predictionTimings(query: PredictionQuery): Promise<PredictionTiming[]> {
+    const { where, params } = windowOf(query);
+    const rows = await this.db.all<{ time: number; model_version: string; latency_ms: number; status: string; shadow: number }>(`SELECT time, model_version, latency_ms, status, shadow FROM prediction_logs WHERE ${where} ORDER BY time, id LIMIT ?`, params);
+    return rows.map((r) => ({ time: Number(r.time), version: r.model_version, latencyMs: Number(r.latency_ms), ok: r.status === 'ok', shadow: Number(r.shadow) === 1 }));
   }
 
   async predictionsById(ids: string[]): Promise<PredictionRecord[]> {
