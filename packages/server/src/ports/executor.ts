@@ -12,8 +12,10 @@ export interface StepTask {
   node: string;
   attempt: number;
   kind: 'command' | 'function';
-  /** Rendered argv (command steps); a single item runs through `sh -c`. */
+  /** Rendered argv (command steps). */
   argv?: string[];
+  /** Run `argv[0]` as one shell line through `sh -c` (the step's command was a string). */
+  shell?: boolean;
   /** Function steps: compiled module path, pipeline export name, step name. */
   fn?: { module: string; pipeline: string; step: string };
   workdir?: string;

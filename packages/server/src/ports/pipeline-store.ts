@@ -80,9 +80,10 @@ export interface PipelineStore {
   /**
    * Marks a RUNNING execution COMPLETE and registers its input and output events and output
    * artifacts in one transaction. Exactly once: returns false (and writes nothing) when the
-   * execution is no longer RUNNING, e.g. on a duplicate delivery.
+   * execution is no longer RUNNING, e.g. on a duplicate delivery. Returns the registered outputs,
+   * or null for such a duplicate.
    */
-  completeExecution(id: number, result: ExecutionResult): Promise<boolean>;
+  completeExecution(id: number, result: ExecutionResult): Promise<{ name: string; artifact: WireArtifact }[] | null>;
   /** Records a cache hit: a CACHED execution whose OUTPUT events point at the original artifacts. */
   recordCachedExecution(execution: NewExecution, source: CachedResult, inputs: { name: string; artifactId: number }[]): Promise<number>;
   /** Newest COMPLETE execution with this cache key whose output artifacts are all LIVE. */

@@ -69,7 +69,8 @@ export function describePipelineStoreContract(label: string, open: () => Promise
       const id = await store.createExecution(exec(runId, { cacheKey: 'k1', params: { lr: 0.1 } }));
       const result = (uri: string) => ({ inputs: [], outputs: [{ name: 'out', artifact: { type: 'File', uri, name: 'a.out', digest: `sha256:${uri}`, size: 3 } }], values: { v: 1 }, endedAt: T0 + 10, worker: 'w' });
       const outcomes = await Promise.all([store.completeExecution(id, result('mlflow-artifacts:/x1')), store.completeExecution(id, result('mlflow-artifacts:/x2'))]);
-      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      expect(outcomes.filter((o) => o !== null)).toHaveLength(1);
+      expect(outcomes.find((o) => o !== null)!.map((o) => o.name)).toEqual(['out']);
       const run = (await store.getRun(runId))!;
       expect(run.steps).toHaveLength(1);
       expect(run.steps![0]).toMatchObject({ state: 'COMPLETE', values: { v: 1 }, worker: 'w', params: { lr: 0.1 } });

@@ -37,6 +37,8 @@ export class BullMqExecutor implements Executor {
     this.redis = connect(options.redisUrl);
     this.queue = new Queue(this.queueName, { connection: connect(options.redisUrl) });
     this.events = new QueueEvents(this.queueName, { connection: connect(options.redisUrl) });
+    this.queue.setMaxListeners(0);
+    this.events.setMaxListeners(0);
   }
 
   async run(task: StepTask, signal: AbortSignal): Promise<StepResult> {

@@ -157,7 +157,7 @@ export async function runStepTask(task: StepTask, signal: AbortSignal, options: 
       argv = [process.execPath, '--input-type=module', '-e', FUNCTION_RUNNER];
     } else {
       const parts = (task.argv ?? []).map((p) => render(p, vars));
-      argv = parts.length === 1 ? ['/bin/sh', '-c', parts[0]!] : parts;
+      argv = task.shell ? ['/bin/sh', '-c', parts.join(' ')] : parts;
     }
     const { code, tail } = await runProcess(argv, { cwd: task.workdir ?? dir, env, signal, killGraceMs: options.killGraceMs ?? 2000 });
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));

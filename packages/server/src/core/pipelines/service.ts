@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { Cron } from 'croner';
 import {
   CapstanError, doesNotExist, invalidParameter, isCapstanError, type ExecutionState, type PipelineRunStatus, type PipelineSpec, type TriggerSpec,
@@ -259,6 +260,7 @@ export class PipelineService {
     if (trackingRunId) await this.store.updateRun(run.runId, { trackingRunId });
     const failure = { error: undefined as string | undefined };
     const runAbort = new AbortController();
+    setMaxListeners(0, runAbort.signal);
     const onAbort = () => runAbort.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     const semaphore = new Semaphore(plan.spec.parallelism ?? this.options.defaultParallelism ?? 8);
@@ -438,7 +440,7 @@ export class PipelineService {
       const executionId = await this.store.createExecution({ ...base, attempt, state: 'RUNNING', cacheKey: key, params: { ...params, ...inputs.values, ...(n.iteration !== undefined ? { item: n.item } : {}) }, startedAt: this.now(), ...(trackingRunId ? { trackingRunId } : {}) });
       const task: StepTask = {
         key: `${ctx.run.runId}:${n.node}:${attempt}`, runId: ctx.run.runId, node: n.node, attempt, kind: step.kind as 'command' | 'function',
-        ...(command ? { argv: command } : {}),
+        ...(command ? { argv: command, shell: typeof s.command === 'string' } : {}),
         ...(s.function ? { fn: { module: s.function.module, pipeline: s.function.pipeline, step: s.name } } : {}),
         ...(s.workdir ?? ctx.plan.spec.baseDir ? { workdir: s.workdir ?? ctx.plan.spec.baseDir } : {}),
         env, params: ctx.run.params, inputs: inputs.task, outputs: s.outputs,
@@ -460,9 +462,7 @@ export class PipelineService {
         });
         if (trackingRunId && this.options.tracking) await this.finishStepTracking(trackingRunId, 'FINISHED', result.metrics).catch(() => undefined);
         if (!done) throw new Error(`execution ${executionId} was completed twice`);
-        const run = await this.store.getRun(ctx.run.runId);
-        const ex = run?.steps?.find((e) => e.id === executionId);
-        return { status: 'ok', produced: { artifacts: Object.fromEntries((ex?.outputs ?? []).map((o) => [o.name, o.artifact])), values: result.values } };
+        return { status: 'ok', produced: { artifacts: Object.fromEntries(done.map((o) => [o.name, o.artifact])), values: result.values } };
       } catch (error) {
         const canceled = ctx.signal.aborted;
         const reason = attemptAbort.signal.aborted ? attemptAbort.signal.reason : error;
@@ -610,8 +610,8 @@ export class PipelineService {
       const uri = modelVersionUri(spec.model, version.version);
       const values = { model: spec.model, version: version.version };
       const modelInput = { name: source.output, artifactId: artifact.id };
-      await this.store.completeExecution(id, { inputs: [...inputs.filter((i) => i.artifactId !== artifact.id), modelInput], outputs: [{ name: 'modelVersion', artifact: { type: 'ModelVersion', uri, name: `${spec.model}/${version.version}`, digest: artifact.digest } }], values, endedAt: this.now() });
-      const registered = await this.store.findArtifact({ uri });
+      const done = await this.store.completeExecution(id, { inputs: [...inputs.filter((i) => i.artifactId !== artifact.id), modelInput], outputs: [{ name: 'modelVersion', artifact: { type: 'ModelVersion', uri, name: `${spec.model}/${version.version}`, digest: artifact.digest } }], values, endedAt: this.now() });
+      const registered = done?.[0]?.artifact;
       if (registered) await this.store.attribute({ type: 'ModelVersion', name: `${spec.model}/${version.version}` }, registered.id);
       return { status: 'ok', produced: { artifacts: registered ? { modelVersion: registered } : {}, values } };
     } catch (error) {
@@ -656,9 +656,9 @@ export class PipelineService {
   private async startStepTracking(ctx: RunContext, step: string, node: string, params: Record<string, unknown>): Promise<string | undefined> {
     const tracking = this.options.tracking;
     if (!tracking || !ctx.trackingRunId) return undefined;
-    const parent = await tracking.getRun(ctx.trackingRunId);
+    ctx.experimentId ??= (await tracking.getRun(ctx.trackingRunId)).info.experimentId;
     const created = await tracking.createRun({
-      experimentId: parent.info.experimentId, runName: node,
+      experimentId: ctx.experimentId, runName: node,
       tags: [{ key: 'mlflow.parentRunId', value: ctx.trackingRunId }, { key: 'capstan.pipeline', value: ctx.run.pipeline }, { key: 'capstan.pipeline.run', value: ctx.run.runId }, { key: 'capstan.pipeline.step', value: step }],
     });
     const tags = Object.entries(params).map(([key, value]) => ({ key: `capstan.param.${key}`, value: (typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 5000) }));
@@ -734,6 +734,7 @@ interface RunContext {
   settled?: Map<string, StepOutcome>;
   failure: { error: string | undefined };
   trackingRunId: string | undefined;
+  experimentId?: string;
   finalStatus?: PipelineRunStatus;
   stopLaunching: boolean;
 }

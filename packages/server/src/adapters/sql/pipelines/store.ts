@@ -192,14 +192,19 @@ export class SqlPipelineStore implements PipelineStore {
     for (const o of outputs) await tx.run('INSERT INTO pl_events (artifact_id, execution_id, type, path, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [o.artifactId, executionId, 'OUTPUT', o.name, now]);
   }
 
-  async completeExecution(id: number, result: ExecutionResult): Promise<boolean> {
+  async completeExecution(id: number, result: ExecutionResult): Promise<{ name: string; artifact: WireArtifact }[] | null> {
     return this.db.transaction(async (tx) => {
       const changed = await tx.run("UPDATE pl_executions SET state = 'COMPLETE', vals = ?, ended_at = ?, worker = ? WHERE id = ? AND state = 'RUNNING'", [JSON.stringify(result.values), result.endedAt, result.worker ?? null, id]);
-      if (changed.changes === 0) return false;
+      if (changed.changes === 0) return null;
       const outputs: { name: string; artifactId: number }[] = [];
-      for (const o of result.outputs) outputs.push({ name: o.name, artifactId: await this.upsertArtifact(tx, o.artifact, result.endedAt) });
+      const registered: { name: string; artifact: WireArtifact }[] = [];
+      for (const o of result.outputs) {
+        const artifactId = await this.upsertArtifact(tx, o.artifact, result.endedAt);
+        outputs.push({ name: o.name, artifactId });
+        registered.push({ name: o.name, artifact: artifactOf((await tx.get('SELECT * FROM pl_artifacts WHERE id = ?', [artifactId]))!) });
+      }
       await this.insertEvents(tx, id, result.inputs, outputs, result.endedAt);
-      return true;
+      return registered;
     });
   }
 
