@@ -21,7 +21,7 @@ export interface MlflowModelOptions {
 
 /** MLflow column signature of the inputs and tensor signature of the outputs, as MLmodel stores them (JSON strings). */
 export function modelSignature(model: TabularModel): { inputs: string; outputs: string } {
-  const inputs = model.inputs.map((c) => ({ type: c.type === 'numeric' ? 'double' : 'string', name: c.name, required: true }));
+  const inputs = model.inputs.map((c) => ({ type: c.type === 'numeric' ? 'double' : 'string', name: c.name, required: c.type !== 'numeric' }));
   const tensor = (name: string, dtype: string, shape: number[]) => ({ type: 'tensor', 'tensor-spec': { dtype, shape }, name });
   const outputs = model.task === 'regression'
     ? [tensor('variable', 'float32', [-1, 1])]
