@@ -7,6 +7,7 @@ import { artifactsCommand } from './commands/artifacts.js';
 import { driftCommand } from './commands/drift.js';
 import { pipelineCommand } from './commands/pipeline.js';
 import { workerCommand } from './commands/worker.js';
+import { deployCommand } from './commands/deploy.js';
 import { dataCommand } from './commands/data.js';
 
 /** The `capstan` command tree. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   driftCommand(program);
   pipelineCommand(program);
   workerCommand(program);
+  deployCommand(program);
   dataCommand(program);
   return program;
 }

@@ -3,6 +3,7 @@ import { isCapstanError, registry, type WireKeyValue, type WireModelVersion, typ
 import { clientFor, collect, collectTag, emit, filterLiteral, morePages, positiveInt, withCommon, type CommonOptions } from '../context.js';
 import { formatPairs, formatTime } from '../output/format.js';
 import { renderDetails, renderTable } from '../output/table.js';
+import { modelsServeCommand } from './models-serve.js';
 
 function aliasesOf(model: WireRegisteredModel): string {
   return (model.aliases ?? []).map((a) => `${a.alias}→v${a.version}`).join(', ');
@@ -193,4 +194,6 @@ export function modelsCommand(program: Command): void {
       const result = await clientFor(opts).call(registry.deleteAlias, { name, alias: aliasName });
       emit(opts, result, () => `Deleted alias '${aliasName}' of '${name}'`);
     });
+
+  modelsServeCommand(models);
 }
