@@ -387,6 +387,9 @@ class ForestTreeBuilder {
   private readonly stat: Float64Array;
   private readonly mark: Int32Array;
   private readonly featOrder: Int32Array;
+  private readonly left: Float64Array;
+  private readonly right: Float64Array;
+  private readonly touched: Uint8Array;
   constructor(
     private readonly b: Binned, private readonly y: ArrayLike<number>, private readonly classes: number,
     private readonly o: { mtry: number; maxDepth: number; minSplit: number; minLeaf: number },
@@ -397,6 +400,9 @@ class ForestTreeBuilder {
     this.stat = new Float64Array(256 * this.K);
     this.mark = new Int32Array(256);
     this.featOrder = new Int32Array(b.cols);
+    this.left = new Float64Array(this.K);
+    this.right = new Float64Array(this.K);
+    this.touched = new Uint8Array(256);
   }
 
   build(rng: Rng, bootstrap: boolean): Tree {
@@ -464,22 +470,21 @@ class ForestTreeBuilder {
     for (let f = 0; f < b.cols; f++) featOrder[f] = f;
     let bestGain = 1e-12;
     let best: { feature: number; bin: number } | null = null;
-    const left = new Float64Array(K);
+    const { left, right, touched } = this;
     let tried = 0;
-    const touched: number[] = [];
     for (let fi = 0; fi < b.cols && tried < o.mtry; fi++) {
       const j = fi + rng.int(b.cols - fi);
       const f = featOrder[j];
       featOrder[j] = featOrder[fi];
       featOrder[fi] = f;
       const codes = b.codes.subarray(f * n, (f + 1) * n);
-      touched.length = 0;
+      let nTouched = 0;
       for (let p = start; p < end; p++) {
         const i = idx[p];
         const c = codes[i];
         if (mark[c] === 0) {
           mark[c] = 1;
-          touched.push(c);
+          touched[nTouched++] = c;
           for (let k = 0; k < K; k++) stat[c * K + k] = 0;
         }
         if (isClf) stat[c * K + y[i]]++;
@@ -490,15 +495,14 @@ class ForestTreeBuilder {
           stat[c * K + 2] += v * v;
         }
       }
-      for (const c of touched) mark[c] = 0;
-      if (touched.length < 2) continue;
+      for (let q = 0; q < nTouched; q++) mark[touched[q]] = 0;
+      if (nTouched < 2) continue;
       tried++;
-      touched.sort((a, c) => a - c);
+      const bins = touched.subarray(0, nTouched).sort();
       left.fill(0);
       let nl = 0;
-      const right = new Float64Array(K);
-      for (let q = 0; q < touched.length - 1; q++) {
-        const c = touched[q];
+      for (let q = 0; q < nTouched - 1; q++) {
+        const c = bins[q];
         for (let k = 0; k < K; k++) left[k] += stat[c * K + k];
         nl += isClf ? sumRange(stat, c * K, K) : stat[c * K];
         const nr = count - nl;
