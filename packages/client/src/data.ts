@@ -75,6 +75,27 @@ export class DataApi {
     return (await response.json()) as { stored: boolean; size: number };
   }
 
+  /**
+   * Uploads a pack of small blobs in one request: frames of `[sha256, 32 bytes][size, uint64
+   * big-endian][bytes]`. The server checks every blob and keeps the pack only when all match.
+   */
+  async putPack(body: BlobBody, options: CallOptions & { fetch?: FetchLike; size?: number } = {}): Promise<{ stored: number; blobs: number; size: number }> {
+    const response = await this.transport.request('POST', '/datasets/packs', {
+      body: body as BodyInit,
+      headers: { 'content-type': 'application/octet-stream', ...(options.size === undefined ? {} : { 'content-length': String(options.size) }) },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return (await response.json()) as { stored: number; blobs: number; size: number };
+  }
+
+  /** Streams many blobs in one response, as pack frames in the order asked. @throws RESOURCE_DOES_NOT_EXIST */
+  getBlobs(digests: readonly string[], options: CallOptions = {}): Promise<Response> {
+    return this.transport.request('POST', '/datasets/blobs/batch', {
+      body: JSON.stringify({ digests }), headers: { 'content-type': 'application/json' }, ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
   /** Opens a blob for download (the response body streams it). @throws RESOURCE_DOES_NOT_EXIST */
   getBlob(digest: string, options: CallOptions = {}): Promise<Response> {
     return this.transport.request('GET', `/datasets/blobs/${digest}`, options);

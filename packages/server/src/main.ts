@@ -11,7 +11,6 @@ import { RegistryService } from './core/registry/service.js';
 import { TrackingService } from './core/tracking/service.js';
 import { buildHttpServer } from './http/server.js';
 import { DataService } from './core/data/service.js';
-import { blobPath } from './core/data/manifest.js';
 import { SqlDatasetStore } from './adapters/sql/data/store.js';
 import { CachedBlobFiles, blobCacheDir, lazyColumnarEngine } from './adapters/columnar/blob-files.js';
 import { PipelineService } from './core/pipelines/service.js';
@@ -90,7 +89,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
       serving,
       events,
       artifacts: new ArtifactService(artifactStore),
-      data: new DataService({ store: new SqlDatasetStore(driver), artifacts: artifactStore, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(artifactStore, blobCacheDir(config.artifactsDestination), blobPath), events, tracking }),
+      data: new DataService({ store: new SqlDatasetStore(driver), artifacts: artifactStore, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(blobCacheDir(config.artifactsDestination)), events, tracking }),
       info: { storeType: metadata.capabilities.storeType, metadataBackend: metadata.capabilities.backend, artifactBackend: artifactStore.capabilities.backend },
     },
     { logger: config.logger ?? false },

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Column } from '../core/monitoring/drift/types.js';
 
 /** A tabular file format the engine reads. */
@@ -44,6 +45,6 @@ export interface ColumnarEngine {
 
 /** Turns content-addressed blobs into local files the engine can read. */
 export interface BlobFiles {
-  /** A local path holding the blob's bytes, ending in `suffix` (e.g. `.csv.gz`). */
-  localPath(digest: string, suffix: string): Promise<string>;
+  /** A local path holding the blob's bytes, ending in `suffix` (e.g. `.csv.gz`); `open` reads the blob when it is not there yet. */
+  localPath(digest: string, suffix: string, open: () => Promise<Readable>): Promise<string>;
 }

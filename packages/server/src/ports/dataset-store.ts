@@ -6,6 +6,12 @@ export interface BlobRef {
   size: number;
 }
 
+/** Where a blob's bytes are: its own object, or `size` bytes at `offset` inside a pack object. */
+export interface BlobLocation extends BlobRef {
+  pack?: string;
+  offset?: number;
+}
+
 /** A version to commit; the store assigns its number. */
 export interface NewDatasetVersion {
   name: string;
@@ -40,8 +46,12 @@ export type DatasetDocumentKind = 'schema' | 'profile';
 export interface DatasetStore {
   /** Records that a blob with this digest and size is in the artifact store (idempotent). */
   recordBlob(blob: BlobRef, time: number): Promise<void>;
+  /** Records many blobs at once, in one transaction; blobs already recorded keep their location. */
+  recordBlobs(blobs: readonly BlobLocation[], time: number): Promise<void>;
   /** The recorded sizes of those digests that are known. */
   blobSizes(digests: readonly string[]): Promise<Map<string, number>>;
+  /** Where the known ones among `digests` are stored. */
+  blobLocations(digests: readonly string[]): Promise<Map<string, BlobLocation>>;
   /**
    * In one transaction: creates the dataset when absent, checks every blob is recorded with the
    * declared size, and inserts the version with the next number. Nothing is visible unless all of

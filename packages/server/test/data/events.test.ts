@@ -7,7 +7,6 @@ import { LocalArtifactStore } from '../../src/adapters/artifacts/local.js';
 import { CachedBlobFiles, lazyColumnarEngine } from '../../src/adapters/columnar/blob-files.js';
 import { openSqlDatabase, type SqlDatabase } from '../../src/adapters/sql/index.js';
 import { SqlDatasetStore } from '../../src/adapters/sql/data/store.js';
-import { blobPath } from '../../src/core/data/manifest.js';
 import { DataService } from '../../src/core/data/service.js';
 import { EventBus, type PlatformEvent } from '../../src/core/events/bus.js';
 import { sha256 } from './helpers.js';
@@ -24,7 +23,7 @@ beforeAll(async () => {
   const bus = new EventBus();
   bus.onAny((e) => void events.push(e));
   service = new DataService({
-    store: new SqlDatasetStore(db.driver), artifacts, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(artifacts, join(dir, 'cache'), blobPath), events: bus, now: () => 1234,
+    store: new SqlDatasetStore(db.driver), artifacts, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(join(dir, 'cache')), events: bus, now: () => 1234,
   });
 });
 

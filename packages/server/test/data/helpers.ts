@@ -33,16 +33,21 @@ export async function startDataServer(artifactsDestination?: string) {
  * Adds in-memory files as a version the way `capstan data add` does: ask which blobs are
  * missing, upload those, commit. Returns the commit and how many blobs were uploaded.
  */
-export async function addVersion(data: DataApi, name: string, files: Record<string, Buffer | string>, options: { message?: string; concurrency?: number } = {}) {
+export async function addVersion(data: DataApi, name: string, files: Record<string, Buffer | string>, options: { message?: string; concurrency?: number; packs?: boolean } = {}) {
   const manifest: WireManifestFile[] = Object.entries(files).map(([path, content]) => ({ path, digest: sha256(content), size: Buffer.byteLength(content) }));
-  const bytes = new Map(Object.values(files).map((c) => [sha256(c), c]));
+  const bytes = new Map(Object.values(files).map((c) => [sha256(c), Buffer.from(c)]));
   const missing = await data.missingBlobs(manifest.map((f) => f.digest));
+  const packed = options.packs === false ? [] : missing.filter((d) => bytes.get(d)!.length <= 1024 * 1024);
+  const loose = missing.filter((d) => !packed.includes(d));
+  const packs: string[][] = [];
+  for (let i = 0; i < packed.length; i += 2000) packs.push(packed.slice(i, i + 2000));
+  const work: (() => Promise<unknown>)[] = [
+    ...loose.map((d) => () => data.putBlob(d, new Uint8Array(bytes.get(d)!))),
+    ...packs.map((group) => () => data.putPack(new Uint8Array(packOf(group.map((d) => bytes.get(d)!))))),
+  ];
   let next = 0;
   const worker = async () => {
-    while (next < missing.length) {
-      const d = missing[next++]!;
-      await data.putBlob(d, new Uint8Array(Buffer.from(bytes.get(d)!)));
-    }
+    while (next < work.length) await work[next++]!();
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
   const commit = await data.createVersion(name, manifest, options.message ? { message: options.message } : {});
@@ -53,5 +58,26 @@ export async function addVersion(data: DataApi, name: string, files: Record<stri
 export async function getVersionFiles(data: DataApi, name: string, version: number): Promise<Record<string, Buffer>> {
   const out: Record<string, Buffer> = {};
   for (const f of await data.getManifest(name, version)) out[f.path] = Buffer.from(await (await data.getBlob(f.digest)).arrayBuffer());
+  return out;
+}
+
+/** A pack body: each blob as `[sha256 32 bytes][size uint64 BE][bytes]`. */
+export function packOf(blobs: Buffer[]): Buffer {
+  return Buffer.concat(blobs.flatMap((b) => {
+    const header = Buffer.alloc(40);
+    Buffer.from(sha256(b), 'hex').copy(header);
+    header.writeBigUInt64BE(BigInt(b.length), 32);
+    return [header, b];
+  }));
+}
+
+/** Splits a frames body (as `getBlobs` returns) into digest → bytes. */
+export function unframe(body: Buffer): [string, Buffer][] {
+  const out: [string, Buffer][] = [];
+  for (let i = 0; i < body.length;) {
+    const size = Number(body.readBigUInt64BE(i + 32));
+    out.push([body.subarray(i, i + 32).toString('hex'), body.subarray(i + 40, i + 40 + size)]);
+    i += 40 + size;
+  }
   return out;
 }

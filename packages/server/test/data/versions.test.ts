@@ -2,7 +2,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCapstanError } from '@capstan/api';
 import { credentials, startTestS3Server, type TestS3Server } from '../support/s3-server.js';
-import { addVersion, getVersionFiles, sha256, startDataServer } from './helpers.js';
+import { addVersion, getVersionFiles, packOf, sha256, startDataServer, unframe } from './helpers.js';
 
 async function code(promise: Promise<unknown>): Promise<{ code: string; message: string; status: number }> {
   const e = await promise.then(() => null, (x: unknown) => x);
@@ -54,7 +54,7 @@ function describeRoundTrips(label: string, destination: () => Promise<string | u
       expect(old['images/a.bin']!.equals(big)).toBe(true);
     });
 
-    it('stores a directory of 10,000 small files once and re-adds it without uploading', async () => {
+    it('stores a directory of 10,000 small files once (in packs) and re-adds it without uploading', { timeout: 600_000 }, async () => {
       const files: Record<string, string> = {};
       for (let i = 0; i < 10_000; i++) files[`shard-${i % 100}/item-${i}.json`] = `{"i":${i}}`;
       const first = await addVersion(server.data, 'many', files, { concurrency: 16 });
@@ -70,6 +70,18 @@ function describeRoundTrips(label: string, destination: () => Promise<string | u
       expect(diff.unchanged).toBe(9_999);
       const back = Buffer.from(await (await server.data.getBlob(sha256('{"i":9999}'))).arrayBuffer()).toString();
       expect(back).toBe('{"i":9999}');
+      const asked = [sha256('{"i":5}'), sha256('{"i":9998}'), sha256('{"i":"zero"}'), sha256('{"i":17}')];
+      const frames = unframe(Buffer.from(await (await server.data.getBlobs(asked)).arrayBuffer()));
+      expect(new Map(frames.map(([d, b]) => [d, b.toString()]))).toEqual(new Map([[asked[0], '{"i":5}'], [asked[1], '{"i":9998}'], [asked[2], '{"i":"zero"}'], [asked[3], '{"i":17}']]));
+    });
+
+    it('keeps packs of small blobs, including empty ones, readable one by one and in batches', async () => {
+      const blobs = [Buffer.from('alpha'), Buffer.alloc(0), Buffer.alloc(70_000, 3), Buffer.from('omega')];
+      expect(await server.data.putPack(new Uint8Array(packOf(blobs)))).toEqual({ stored: 4, blobs: 4, size: 70_010 });
+      for (const b of blobs) expect(Buffer.from(await (await server.data.getBlob(sha256(b))).arrayBuffer()).equals(b)).toBe(true);
+      const frames = unframe(Buffer.from(await (await server.data.getBlobs([sha256(blobs[3]!), sha256(blobs[1]!), sha256(blobs[0]!)])).arrayBuffer()));
+      expect(frames.map(([d]) => d).sort()).toEqual([sha256(blobs[3]!), sha256(blobs[1]!), sha256(blobs[0]!)].sort());
+      expect(await server.data.putPack(new Uint8Array(packOf(blobs)))).toEqual({ stored: 0, blobs: 4, size: 70_010 });
     });
   });
 }
@@ -121,6 +133,19 @@ describe('dataset versions: bad input', () => {
     expect(await server.data.missingBlobs([claimed])).toEqual([claimed]);
     expect((await code(server.data.getBlob(claimed))).code).toBe('RESOURCE_DOES_NOT_EXIST');
     expect(await server.data.putBlob(sha256('a'), new TextEncoder().encode('a'))).toEqual({ stored: false, size: 1 });
+  });
+
+  it('refuses a pack with one corrupted blob or a truncated frame, and records none of its blobs', async () => {
+    const good = Buffer.from('good blob');
+    const body = packOf([good, Buffer.from('second')]);
+    body[body.length - 1] ^= 1;
+    const e = await code(server.data.putPack(new Uint8Array(body)));
+    expect(e.code).toBe('INVALID_PARAMETER_VALUE');
+    expect(e.message).toContain('does not match its digest');
+    expect(await server.data.missingBlobs([sha256(good)])).toEqual([sha256(good)]);
+    const truncated = packOf([good]).subarray(0, 45);
+    expect((await code(server.data.putPack(new Uint8Array(truncated)))).message).toContain('ends in the middle of a blob');
+    expect((await code(server.data.getBlobs([sha256(good)]))).code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
   it('rejects bad manifests: traversal, absolute paths, duplicates, bad digests, file-and-folder clashes', async () => {

@@ -6,39 +6,38 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { invalidParameter } from '@capstan/api';
-import type { ArtifactStore } from '../../ports/artifact-store.js';
+import type { Readable } from 'node:stream';
 import type { BlobFiles, ColumnarEngine } from '../../ports/columnar-engine.js';
 
 /**
  * {@link BlobFiles} backed by a local cache folder: a dataset blob is copied once from the artifact
- * store (local or S3) to `<dir>/sha256/ab/<hex><suffix>`, its sha256 checked, and reused after that
+ * store (local or S3, whole or out of a pack) to `<dir>/sha256/ab/<hex><suffix>`, its sha256 checked, and reused after that
  * (blobs are immutable, so the cache never goes stale). Concurrent requests for one blob share a copy.
  */
 export class CachedBlobFiles implements BlobFiles {
   private readonly pending = new Map<string, Promise<string>>();
 
-  constructor(private readonly artifacts: ArtifactStore, private readonly dir: string, private readonly blobPath: (digest: string) => string) {}
+  constructor(private readonly dir: string) {}
 
-  localPath(digest: string, suffix: string): Promise<string> {
+  localPath(digest: string, suffix: string, open: () => Promise<Readable>): Promise<string> {
     if (!/^[0-9a-f]{64}$/.test(digest) || !/^(\.[A-Za-z0-9]+){0,3}$/.test(suffix)) throw invalidParameter(`Invalid blob reference ${digest}${suffix}`);
     const target = join(this.dir, 'sha256', digest.slice(0, 2), `${digest}${suffix}`);
     const key = target;
     let job = this.pending.get(key);
     if (!job) {
-      job = this.copy(digest, target).finally(() => this.pending.delete(key));
+      job = this.copy(digest, target, open).finally(() => this.pending.delete(key));
       this.pending.set(key, job);
     }
     return job;
   }
 
-  private async copy(digest: string, target: string): Promise<string> {
+  private async copy(digest: string, target: string, open: () => Promise<Readable>): Promise<string> {
     if (await stat(target).then((s) => s.isFile(), () => false)) return target;
     await mkdir(join(target, '..'), { recursive: true });
     const tmp = `${target}.${randomUUID()}.part`;
     const hash = createHash('sha256');
     try {
-      const object = await this.artifacts.get(this.blobPath(digest));
-      await pipeline(object.stream, new Transform({
+      await pipeline(await open(), new Transform({
         transform(chunk: Buffer, _e, cb) {
           hash.update(chunk);
           cb(null, chunk);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -8,7 +8,7 @@ import {
 } from '@capstan/api';
 import type { ArtifactObject, ArtifactStore } from '../../ports/artifact-store.js';
 import type { BlobFiles, ColumnarEngine, ColumnarSession, TableFormat, TableSource } from '../../ports/columnar-engine.js';
-import type { DatasetStore } from '../../ports/dataset-store.js';
+import type { BlobLocation, DatasetStore } from '../../ports/dataset-store.js';
 import type { EventBus } from '../events/bus.js';
 import { decodePageToken, encodePageToken } from '../search/page-token.js';
 import type { TrackingService } from '../tracking/service.js';
@@ -16,6 +16,7 @@ import { diffManifests, tableChange } from './diff.js';
 import {
   blobPath, canonicalManifest, checkDatasetName, globMatcher, isDigest, manifestDigest, manifestPath, normalizeManifest, tableFormatOf,
 } from './manifest.js';
+import { PackParser, frameHeader } from './pack.js';
 import { inferSchema, profileTable } from './profile.js';
 import { ident } from './sql.js';
 import { suggestSuite } from './suggest.js';
@@ -119,10 +120,81 @@ export class DataService {
     return { stored: true, size };
   }
 
-  /** Opens a blob for reading. @throws RESOURCE_DOES_NOT_EXIST */
+  /**
+   * Stores a pack of small blobs in one object (frames of `[sha256][size uint64 BE][bytes]`), each
+   * blob hashed on the way; the pack is kept only when every blob matches its digest, and only
+   * blobs not held yet are recorded (a pack adding nothing is removed again).
+   * @throws CapstanError INVALID_PARAMETER_VALUE for a malformed pack or a blob whose bytes do not match.
+   */
+  async putPack(body: Readable): Promise<{ stored: number; blobs: number; size: number }> {
+    const id = randomUUID();
+    const path = packPath(id);
+    const parser = new PackParser();
+    try {
+      await Promise.all([pipeline(body, parser), this.deps.artifacts.put(path, parser)]);
+    } catch (e) {
+      await this.deps.artifacts.delete(path).catch(() => undefined);
+      throw e;
+    }
+    if (parser.mismatch !== null) {
+      await this.deps.artifacts.delete(path);
+      throw invalidParameter(`Blob content does not match its digest in the pack: ${parser.mismatch}`);
+    }
+    const known = await this.deps.store.blobSizes(parser.entries.map((e) => e.digest));
+    const fresh = new Map<string, BlobLocation>();
+    for (const e of parser.entries) if (!known.has(e.digest)) fresh.set(e.digest, { digest: e.digest, size: e.size, pack: id, offset: e.offset });
+    if (fresh.size === 0) await this.deps.artifacts.delete(path);
+    else await this.deps.store.recordBlobs([...fresh.values()], this.now());
+    return { stored: fresh.size, blobs: parser.entries.length, size: parser.entries.reduce((s, e) => s + e.size, 0) };
+  }
+
+  /** Opens a blob for reading, whole or out of its pack. @throws RESOURCE_DOES_NOT_EXIST */
   async getBlob(digest: string): Promise<ArtifactObject> {
-    if (!isDigest(digest) || !(await this.deps.store.blobSizes([digest])).has(digest)) throw doesNotExist(`Blob '${digest}' not found`);
-    return this.deps.artifacts.get(blobPath(digest));
+    const location = isDigest(digest) ? (await this.deps.store.blobLocations([digest])).get(digest) : undefined;
+    if (!location) throw doesNotExist(`Blob '${digest}' not found`);
+    return { stream: await this.openLocation(location), size: location.size };
+  }
+
+  /**
+   * Streams many blobs as frames (`[sha256][size uint64 BE][bytes]`, in the order given), reading
+   * each pack once. @throws RESOURCE_DOES_NOT_EXIST naming the first unknown digest
+   */
+  async getBlobs(digests: readonly string[]): Promise<{ stream: Readable; size: number }> {
+    const unique = [...new Set(digests)];
+    const locations = await this.deps.store.blobLocations(unique);
+    const unknown = unique.find((d) => !locations.has(d));
+    if (unknown !== undefined) throw doesNotExist(`Blob '${unknown}' not found`);
+    const ordered = unique.map((d) => locations.get(d)!);
+    const size = ordered.reduce((s, l) => s + 40 + l.size, 0);
+    const byPack = new Map<string, BlobLocation[]>();
+    const loose: BlobLocation[] = [];
+    for (const l of ordered) {
+      if (l.pack === undefined) loose.push(l);
+      else byPack.set(l.pack, [...(byPack.get(l.pack) ?? []), l]);
+    }
+    const artifacts = this.deps.artifacts;
+    async function* frames(): AsyncGenerator<Buffer> {
+      for (const [pack, members] of byPack) {
+        members.sort((a, b) => a.offset! - b.offset!);
+        const object = await artifacts.get(packPath(pack));
+        yield* slices(object.stream, members);
+      }
+      for (const l of loose) {
+        yield frameHeader(l.digest, l.size);
+        for await (const chunk of (await artifacts.get(blobPath(l.digest))).stream) yield chunk as Buffer;
+      }
+    }
+    return { stream: Readable.from(frames()), size };
+  }
+
+  private async openLocation(location: BlobLocation): Promise<Readable> {
+    if (location.pack === undefined) return (await this.deps.artifacts.get(blobPath(location.digest))).stream;
+    const object = await this.deps.artifacts.get(packPath(location.pack));
+    return Readable.from(slices(object.stream, [location], false));
+  }
+
+  private opener(digest: string): () => Promise<Readable> {
+    return async () => (await this.getBlob(digest)).stream;
   }
 
   /**
@@ -324,7 +396,7 @@ export class DataService {
     if (!kind) throw invalidParameter(`'${file.path}' is not a tabular file`);
     const cached = await this.deps.store.getTableInfo(file.digest, kind.suffix);
     if (cached) return JSON.parse(cached) as WireTableInfo;
-    const local = await this.deps.blobFiles.localPath(file.digest, kind.suffix);
+    const local = await this.deps.blobFiles.localPath(file.digest, kind.suffix, this.opener(file.digest));
     const session = await this.deps.engine.open([{ name: 't', format: kind.format, files: [local], labels: [file.path] }]);
     try {
       const columns = await session.columns('t');
@@ -362,7 +434,7 @@ export class DataService {
     }
     const formats = new Set(tabular.map((t) => t.kind.format));
     if (formats.size > 1) throw invalidParameter(`${name}@${version} mixes tabular formats (${[...formats].join(', ')}): choose files of one format with a glob such as '*.parquet'`);
-    const files = await mapLimit(tabular, 4, (t) => this.deps.blobFiles.localPath(t.file.digest, t.kind.suffix));
+    const files = await mapLimit(tabular, 4, (t) => this.deps.blobFiles.localPath(t.file.digest, t.kind.suffix, this.opener(t.file.digest)));
     return { format: tabular[0]!.kind.format, files, paths: tabular.map((t) => t.file.path) };
   }
 
@@ -370,6 +442,51 @@ export class DataService {
     const s = await this.versionSources(name, version, glob);
     return { session: await this.deps.engine.open([{ name: 't', format: s.format, files: s.files, labels: s.paths }]), paths: s.paths };
   }
+}
+
+/** Store path of a pack: `datasets/packs/ab/<uuid>`. */
+function packPath(id: string): string {
+  return `datasets/packs/${id.slice(0, 2)}/${id}`;
+}
+
+/**
+ * The bytes of `members` (sorted by offset) out of a pack stream, each preceded by its frame header
+ * when `framed`; the rest of the pack is skipped and the stream closed after the last member.
+ */
+async function* slices(stream: Readable, members: BlobLocation[], framed = true): AsyncGenerator<Buffer> {
+  let position = 0;
+  let m = 0;
+  let remaining = -1;
+  try {
+    for await (const raw of stream) {
+      const chunk = raw as Buffer;
+      let i = 0;
+      while (i < chunk.length && m < members.length) {
+        const member = members[m]!;
+        if (remaining < 0) {
+          const skip = Math.min(member.offset! - (position + i), chunk.length - i);
+          i += skip;
+          if (position + i < member.offset!) break;
+          if (framed) yield frameHeader(member.digest, member.size);
+          remaining = member.size;
+        }
+        const take = Math.min(remaining, chunk.length - i);
+        if (take > 0) yield chunk.subarray(i, i + take);
+        i += take;
+        remaining -= take;
+        if (remaining === 0) {
+          remaining = -1;
+          m++;
+        }
+      }
+      position += chunk.length;
+      if (m >= members.length) break;
+    }
+    for (; m < members.length && members[m]!.size === 0 && members[m]!.offset === position; m++) if (framed) yield frameHeader(members[m]!.digest, 0);
+  } finally {
+    stream.destroy();
+  }
+  if (m < members.length) throw new CapstanError(ErrorCode.INTERNAL_ERROR, `A pack in the artifact store is shorter than its index says (blob ${members[m]!.digest})`);
 }
 
 function pageSize(maxResults: number | undefined): number {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { data as c } from '@capstan/api';
+import { data as c, invalidParameter } from '@capstan/api';
 import type { Services } from '../services.js';
 import { mount } from '../edge.js';
 
@@ -7,7 +7,8 @@ const PREFIXES = ['/api/v1'] as const;
 
 /**
  * Native data routes under `/api/v1/datasets`: datasets and versions, the blob protocol
- * (`POST blobs/missing`, streamed `PUT`/`GET blobs/{digest}`), manifests, diffs, profiles,
+ * (`POST blobs/missing`, streamed `PUT`/`GET blobs/{digest}`, `POST packs` of small blobs, `POST
+ * blobs/batch` streaming many as frames), manifests, diffs, profiles,
  * schemas, validation and run links.
  */
 export function dataRoutes(app: FastifyInstance, services: Services): void {
@@ -34,11 +35,21 @@ export function dataRoutes(app: FastifyInstance, services: Services): void {
   mount(app, c.suggestSuite, async (i) => ({ suite: await data.suggestSuite(i.name, i.version, i.files) }), o);
   mount(app, c.linkRun, async (i) => ({ digest: await data.linkRun(i.name, i.version, i.runId, i.context) }), o);
 
+  app.post('/api/v1/datasets/blobs/batch', async (request, reply) => {
+    const digests = (request.body as { digests?: unknown } | undefined)?.digests;
+    if (!Array.isArray(digests) || digests.length > 100_000 || digests.some((d) => typeof d !== 'string')) {
+      throw invalidParameter("Send {\"digests\": [...]} with at most 100,000 sha256 digests");
+    }
+    const { stream, size } = await data.getBlobs(digests as string[]);
+    return reply.header('Content-Type', 'application/octet-stream').header('Content-Length', size).send(stream);
+  });
+
   app.register(async (raw) => {
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const digestOf = (request: FastifyRequest) => (request.params as { digest: string }).digest;
     raw.put('/api/v1/datasets/blobs/:digest', { bodyLimit: Number.MAX_SAFE_INTEGER }, async (request) => data.putBlob(digestOf(request), request.raw));
+    raw.post('/api/v1/datasets/packs', { bodyLimit: Number.MAX_SAFE_INTEGER }, async (request) => data.putPack(request.raw));
     raw.get('/api/v1/datasets/blobs/:digest', async (request, reply) => {
       const object = await data.getBlob(digestOf(request));
       return reply.header('Content-Type', 'application/octet-stream').header('Content-Length', object.size).send(object.stream);

@@ -53,4 +53,12 @@ export const DATA_MIGRATIONS: Migration[] = [
       `CREATE INDEX dataset_validations_by_version ON dataset_validations (name, version, validation_id)`,
     ],
   },
+  {
+    version: 201,
+    name: 'dataset blobs stored inside packs',
+    sql: (t) => [
+      `ALTER TABLE dataset_blobs ADD COLUMN pack ${t.text}`,
+      `ALTER TABLE dataset_blobs ADD COLUMN pack_offset ${t.bigint}`,
+    ],
+  },
 ];

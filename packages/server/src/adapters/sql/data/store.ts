@@ -1,5 +1,5 @@
 import { CapstanError, invalidParameter, type WireDatasetRecord, type WireDatasetVersion, type WireValidationResult } from '@capstan/api';
-import type { BlobRef, DatasetDocumentKind, DatasetStore, NewDatasetVersion, OffsetPage } from '../../../ports/dataset-store.js';
+import type { BlobLocation, BlobRef, DatasetDocumentKind, DatasetStore, NewDatasetVersion, OffsetPage } from '../../../ports/dataset-store.js';
 import type { SqlDriver, SqlExecutor, SqlRow } from '../driver.js';
 
 const CHUNK = 500;
@@ -43,8 +43,27 @@ export class SqlDatasetStore implements DatasetStore {
     await this.db.run('INSERT INTO dataset_blobs (digest, size, creation_time) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING', [blob.digest, blob.size, time]);
   }
 
+  async recordBlobs(blobs: readonly BlobLocation[], time: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const b of blobs) {
+        await tx.run('INSERT INTO dataset_blobs (digest, size, creation_time, pack, pack_offset) VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING', [b.digest, b.size, time, b.pack ?? null, b.offset ?? null]);
+      }
+    });
+  }
+
   async blobSizes(digests: readonly string[]): Promise<Map<string, number>> {
     return sizes(this.db, digests);
+  }
+
+  async blobLocations(digests: readonly string[]): Promise<Map<string, BlobLocation>> {
+    const out = new Map<string, BlobLocation>();
+    for (const part of chunks([...new Set(digests)])) {
+      const rows = await this.db.all<{ digest: string; size: number; pack: string | null; pack_offset: number | null }>(`SELECT digest, size, pack, pack_offset FROM dataset_blobs WHERE digest IN (${marks(part.length)})`, part);
+      for (const r of rows) {
+        out.set(String(r.digest), { digest: String(r.digest), size: Number(r.size), ...(r.pack === null ? {} : { pack: String(r.pack), offset: Number(r.pack_offset) }) });
+      }
+    }
+    return out;
   }
 
   async createVersion(v: NewDatasetVersion): Promise<{ version: WireDatasetVersion; created: boolean }> {
