@@ -63,6 +63,19 @@ export function describeDatasetStoreContract(label: string, open: () => Promise<
       expect((await store.blobSizes([])).size).toBe(0);
     });
 
+    it('records blobs inside packs in one call and reports where each one is', async () => {
+      const loose = { digest: digestOf(name('loose')), size: 3 };
+      await store.recordBlob(loose, T0);
+      const packed = [{ digest: digestOf(name('p1')), size: 5, pack: 'pack-a', offset: 40 }, { digest: digestOf(name('p2')), size: 0, pack: 'pack-a', offset: 85 }];
+      await store.recordBlobs([...packed, { ...loose, pack: 'pack-b', offset: 40 }], T0);
+      const where = await store.blobLocations([loose.digest, ...packed.map((p) => p.digest), digestOf('unknown')]);
+      expect(where.get(loose.digest)).toEqual(loose);
+      expect(where.get(packed[0]!.digest)).toEqual(packed[0]);
+      expect(where.get(packed[1]!.digest)).toEqual(packed[1]);
+      expect(where.size).toBe(3);
+      expect((await store.blobSizes([packed[1]!.digest])).get(packed[1]!.digest)).toBe(0);
+    });
+
     it('answers blob lookups for more digests than one SQL statement binds', async () => {
       const digests = Array.from({ length: 1200 }, (_, i) => digestOf(`${name('many')}-${i}`));
       for (const d of digests.slice(0, 700)) await store.recordBlob({ digest: d, size: 1 }, T0);
