@@ -1,14 +1,15 @@
 import { Command } from 'commander';
+import { demoCommand } from './commands/demo.js';
 import { serverCommand } from './commands/server.js';
 import { experimentsCommand } from './commands/experiments.js';
 import { runsCommand } from './commands/runs.js';
 import { modelsCommand } from './commands/models.js';
 import { artifactsCommand } from './commands/artifacts.js';
 import { driftCommand } from './commands/drift.js';
+import { dataCommand } from './commands/data.js';
 import { pipelineCommand } from './commands/pipeline.js';
 import { workerCommand } from './commands/worker.js';
 import { deployCommand } from './commands/deploy.js';
-import { dataCommand } from './commands/data.js';
 
 /** The `capstan` command tree. */
 export function buildProgram(): Command {
@@ -22,9 +23,10 @@ export function buildProgram(): Command {
   modelsCommand(program);
   artifactsCommand(program);
   driftCommand(program);
+  dataCommand(program);
   pipelineCommand(program);
   workerCommand(program);
   deployCommand(program);
-  dataCommand(program);
+  demoCommand(program);
   return program;
 }
