@@ -59,7 +59,7 @@ describe('trainers', () => {
     for (const kind of Object.keys(HYPERPARAMETERS) as ModelKind[]) {
       const task = kind === 'linear_regression' || kind === 'ridge' ? 'regression' : 'classification';
       const label = task === 'regression' ? 'yReg' : 'yMulti';
-      const params = kind === 'random_forest' ? { nEstimators: 10 } : kind === 'gradient_boosting' ? { maxIter: 10 } : {};
+      const params: Record<string, number> = kind === 'random_forest' ? { nEstimators: 10 } : kind === 'gradient_boosting' ? { maxIter: 10 } : {};
       const a = train({ data: rows, label, kind, task, features, seed: 4, params });
       const b = train({ data, label, kind, task, features, seed: 4, params });
       expect(Array.from(a.predict(data) as ArrayLike<unknown>)).toEqual(Array.from(b.predict(data) as ArrayLike<unknown>));
