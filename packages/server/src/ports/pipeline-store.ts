@@ -65,7 +65,15 @@ export interface PipelineStore {
   getPipeline(name: string): Promise<WirePipeline | null>;
   listPipelines(): Promise<WirePipeline[]>;
 
-  createRun(run: Omit<WirePipelineRun, 'steps'>, spec: PipelineSpec): Promise<void>;
+  /** Stores a new run, coordinated (and heart-beaten) by `coordinator`. */
+  createRun(run: Omit<WirePipelineRun, 'steps'>, spec: PipelineSpec, coordinator?: string): Promise<void>;
+  /** Records that `coordinator` is still driving these runs. */
+  heartbeat(runIds: string[], coordinator: string, now: number): Promise<void>;
+  /**
+   * Takes over QUEUED/RUNNING runs whose coordinator has not beaten since `staleBefore`
+   * (its server stopped); returns their ids. Each run is claimed by one caller.
+   */
+  claimStaleRuns(coordinator: string, staleBefore: number, now: number): Promise<string[]>;
   /** The run with its executions (and their outputs), or null. */
   getRun(runId: string): Promise<WirePipelineRun | null>;
   /** The spec a run was started with. */

@@ -122,6 +122,23 @@ export function describePipelineStoreContract(label: string, open: () => Promise
       expect((await store.findArtifact({ digest: 'sha256:m' }))!.id).toBe(model.id);
     }));
 
+    it('hands a silent coordinator\'s runs to exactly one other coordinator', () => withStore(async (store) => {
+      const pipeline = uid('p');
+      const runId = uid('run');
+      await store.createRun({ runId, pipeline, pipelineDigest: 'd', status: 'RUNNING', params: {}, createdAt: T0 }, spec(pipeline), 'old');
+      const done = uid('run');
+      await store.createRun({ runId: done, pipeline, pipelineDigest: 'd', status: 'SUCCEEDED', params: {}, createdAt: T0 }, spec(pipeline), 'old');
+      await store.heartbeat([runId], 'old', T0 + 1000);
+      expect(await store.claimStaleRuns('new', T0 + 500, T0 + 2000)).not.toContain(runId);
+      const claims = await Promise.all([store.claimStaleRuns('a', T0 + 5000, T0 + 6000), store.claimStaleRuns('b', T0 + 5000, T0 + 6000)]);
+      expect(claims.flat().filter((id) => id === runId)).toHaveLength(1);
+      expect(claims.flat()).not.toContain(done);
+      await store.heartbeat([runId], 'old', T0 + 9000);
+      expect(await store.claimStaleRuns('c', T0 + 6500, T0 + 9500)).toContain(runId);
+      await store.heartbeat([runId], 'c', T0 + 10_000);
+      expect(await store.claimStaleRuns('d', T0 + 9900, T0 + 11_000)).not.toContain(runId);
+    }));
+
     it('decides an approval once and de-duplicates trigger firings', () => withStore(async (store) => {
       const runId = await newRun(store, uid('p'));
       await store.createApproval({ runId, step: 'ok', state: 'PENDING', requestedAt: T0, timeoutAt: T0 + 1000, message: 'ship it?' });

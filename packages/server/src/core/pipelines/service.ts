@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { Cron } from 'croner';
 import {
   CapstanError, doesNotExist, invalidParameter, isCapstanError, type ExecutionState, type PipelineRunStatus, type PipelineSpec, type TriggerSpec,
-  type ScheduleSpec, type WireApproval, type WireArtifact, type WireLineage, type WirePipeline, type WirePipelineRun,
+  type ScheduleSpec, type WireApproval, type WireArtifact, type WireLineage, type WirePipeline, type WirePipelineRun, type WireStepExecution,
 } from '@capstan/api';
 import type { Executor, StepTask, TaskInput } from '../../ports/executor.js';
 import type { CachedResult, NewExecution, PipelineStore } from '../../ports/pipeline-store.js';
@@ -46,6 +46,10 @@ export interface PipelineServiceOptions {
   defaultParallelism?: number;
   /** How often a waiting approval re-reads the store (decisions made on another replica). */
   approvalPollMs?: number;
+  /** How often this coordinator marks its runs alive and looks for abandoned ones (default 5 s; 0: never). */
+  heartbeatMs?: number;
+  /** A run whose coordinator has been silent this long is taken over and resumed (default 30 s). */
+  staleAfterMs?: number;
 }
 
 class Semaphore {
@@ -97,6 +101,9 @@ export class PipelineService {
   private crons: Cron[] = [];
   private unsubscribe: (() => void) | undefined;
   private eventTriggers: { id: number; pipeline: string; spec: TriggerSpec }[] = [];
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** This coordinator's id, stored on the runs it drives. */
+  readonly coordinatorId = randomUUID();
 
   constructor(private readonly options: PipelineServiceOptions) {
     this.store = options.store;
@@ -108,6 +115,44 @@ export class PipelineService {
   async start(): Promise<void> {
     await this.reloadTriggers();
     if (this.options.events && !this.unsubscribe) this.unsubscribe = this.options.events.onAny((event) => this.onEvent(event));
+    const every = this.options.heartbeatMs ?? 5000;
+    if (every > 0 && !this.heartbeatTimer) {
+      this.heartbeatTimer = setInterval(() => {
+        this.tick().catch((error: unknown) => console.error('[capstan] pipeline heartbeat failed:', (error as Error).message));
+      }, every);
+      this.heartbeatTimer.unref?.();
+    }
+  }
+
+  /** Beats for this coordinator's runs, then takes over and resumes runs whose coordinator went silent. */
+  async tick(): Promise<string[]> {
+    const now = this.now();
+    await this.store.heartbeat([...this.active.keys()], this.coordinatorId, now);
+    const claimed = await this.store.claimStaleRuns(this.coordinatorId, now - (this.options.staleAfterMs ?? 30_000), now);
+    for (const runId of claimed) {
+      if (this.active.has(runId)) continue;
+      await this.resume(runId).catch((error: unknown) => console.error(`[capstan] could not resume pipeline run ${runId}:`, (error as Error).message));
+    }
+    return claimed;
+  }
+
+  private async resume(runId: string): Promise<void> {
+    const run = await this.getRun(runId);
+    const spec = await this.store.getRunSpec(runId);
+    if (!spec) return;
+    const previous = new Map<string, WireStepExecution>();
+    const attempts = new Map<string, number>();
+    for (const e of run.steps ?? []) {
+      attempts.set(e.node, Math.max(attempts.get(e.node) ?? 0, e.attempt));
+      if (e.state === 'RUNNING' || e.state === 'WAITING' || e.state === 'NEW') {
+        await this.store.updateExecution(e.id, { state: 'FAILED', error: 'coordinator lost (its server stopped); the step runs again', endedAt: this.now() }, [e.state]);
+      } else if (e.state === 'COMPLETE' || e.state === 'CACHED') previous.set(e.node, e);
+    }
+    const controller = new AbortController();
+    const { steps: _steps, ...bare } = run;
+    void _steps;
+    const done = this.execute(bare, planPipeline(spec), controller.signal, { previous, attempts }).finally(() => this.active.delete(runId));
+    this.active.set(runId, { controller, done });
   }
 
   /** Stops schedules and triggers, cancels active runs and waits for them to settle. */
@@ -116,6 +161,8 @@ export class PipelineService {
     this.unsubscribe = undefined;
     for (const c of this.crons) c.stop();
     this.crons = [];
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     const runs = [...this.active.values()];
     for (const r of runs) r.controller.abort(new CapstanError('INVALID_STATE', 'server shutting down'));
     await Promise.allSettled(runs.map((r) => r.done));
@@ -169,7 +216,7 @@ export class PipelineService {
       runId, pipeline: name, pipelineDigest: pipeline.digest, status: 'QUEUED', params: resolved, createdAt: this.now(),
       ...(options.trigger ? { trigger: options.trigger } : {}),
     };
-    await this.store.createRun(run, plan.spec);
+    await this.store.createRun(run, plan.spec, this.coordinatorId);
     const controller = new AbortController();
     const done = this.execute(run, plan, controller.signal).finally(() => this.active.delete(runId));
     this.active.set(runId, { controller, done });
@@ -253,11 +300,11 @@ export class PipelineService {
 
   // ---- the scheduler --------------------------------------------------------------------------------
 
-  private async execute(run: WirePipelineRun, plan: Plan, signal: AbortSignal): Promise<WirePipelineRun> {
+  private async execute(run: WirePipelineRun, plan: Plan, signal: AbortSignal, resumed?: { previous: Map<string, WireStepExecution>; attempts: Map<string, number> }): Promise<WirePipelineRun> {
     const started = this.now();
     await this.store.updateRun(run.runId, { status: 'RUNNING', startedAt: started }, ['QUEUED']);
-    const trackingRunId = await this.startTrackingRun(run, plan).catch(() => undefined);
-    if (trackingRunId) await this.store.updateRun(run.runId, { trackingRunId });
+    const trackingRunId = run.trackingRunId ?? (await this.startTrackingRun(run, plan).catch(() => undefined));
+    if (trackingRunId && !run.trackingRunId) await this.store.updateRun(run.runId, { trackingRunId });
     const failure = { error: undefined as string | undefined };
     const runAbort = new AbortController();
     setMaxListeners(0, runAbort.signal);
@@ -266,7 +313,7 @@ export class PipelineService {
     const semaphore = new Semaphore(plan.spec.parallelism ?? this.options.defaultParallelism ?? 8);
     const outcomes = new Map<string, Promise<StepOutcome>>();
     const settled = new Map<string, StepOutcome>();
-    const ctx: RunContext = { run, plan, signal: runAbort.signal, semaphore, outcomes, settled, failure, trackingRunId, stopLaunching: false };
+    const ctx: RunContext = { run, plan, signal: runAbort.signal, semaphore, outcomes, settled, failure, trackingRunId, stopLaunching: false, ...(resumed ? { resumed } : {}) };
     for (const step of plan.steps) {
       outcomes.set(step.spec.name, (async () => {
         const deps = await Promise.all(step.deps.map((d) => outcomes.get(d)!));
@@ -288,7 +335,7 @@ export class PipelineService {
       await this.runStep(exitCtx, plan.exit, []).catch(() => undefined);
     }
     const error = status === 'CANCELED' ? 'canceled' : failure.error;
-    await this.store.updateRun(run.runId, { status, endedAt: this.now(), ...(error ? { error } : {}) });
+    await this.store.updateRun(run.runId, { status, endedAt: this.now(), ...(error ? { error } : {}) }, ['QUEUED', 'RUNNING']);
     if (trackingRunId && this.options.tracking) {
       await this.options.tracking.updateRun(trackingRunId, { status: status === 'SUCCEEDED' ? 'FINISHED' : status === 'CANCELED' ? 'KILLED' : 'FAILED', endTime: this.now() }).catch(() => undefined);
     }
@@ -414,6 +461,9 @@ export class PipelineService {
   private async runNodeInner(ctx: RunContext, step: PlannedStep, n: { node: string; iteration: number | undefined; item: unknown }): Promise<{ status: StepOutcome['status']; produced?: Produced }> {
     const s = step.spec;
     const base = { runId: ctx.run.runId, step: s.name, node: n.node, ...(n.iteration !== undefined ? { iteration: n.iteration } : {}) };
+    const earlier = ctx.resumed?.previous.get(n.node);
+    if (earlier) return { status: 'ok', produced: { artifacts: Object.fromEntries((earlier.outputs ?? []).map((o) => [o.name, o.artifact])), values: earlier.values ?? {} } };
+    const attemptBase = ctx.resumed?.attempts.get(n.node) ?? 0;
     const resolve = (ref: string): unknown => (ref === 'item' ? n.item : this.resolveRef(ctx, ref));
     const inputs = await this.inputsFor(ctx, step);
     const params = Object.fromEntries(step.params.map((p) => [p, ctx.run.params[p]]));
@@ -434,7 +484,7 @@ export class PipelineService {
     }
     const retry = s.retry ?? { attempts: 1, backoffMs: 1000, maxBackoffMs: 60_000 };
     let lastError = '';
-    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+    for (let attempt = attemptBase + 1; attempt <= attemptBase + retry.attempts; attempt++) {
       if (ctx.signal.aborted) break;
       const trackingRunId = await this.startStepTracking(ctx, s.name, n.node, params).catch(() => undefined);
       const executionId = await this.store.createExecution({ ...base, attempt, state: 'RUNNING', cacheKey: key, params: { ...params, ...inputs.values, ...(n.iteration !== undefined ? { item: n.item } : {}) }, startedAt: this.now(), ...(trackingRunId ? { trackingRunId } : {}) });
@@ -470,8 +520,8 @@ export class PipelineService {
         await this.store.updateExecution(executionId, { state: canceled ? 'CANCELED' : 'FAILED', error: lastError, endedAt: this.now() }, ['RUNNING']);
         if (trackingRunId && this.options.tracking) await this.finishStepTracking(trackingRunId, canceled ? 'KILLED' : 'FAILED', {}).catch(() => undefined);
         if (canceled) return { status: 'canceled' };
-        if (attempt < retry.attempts) {
-          const delay = Math.min(retry.backoffMs * 2 ** (attempt - 1), retry.maxBackoffMs);
+        if (attempt < attemptBase + retry.attempts) {
+          const delay = Math.min(retry.backoffMs * 2 ** (attempt - attemptBase - 1), retry.maxBackoffMs);
           try {
             await sleep(delay, ctx.signal);
           } catch {
@@ -537,9 +587,10 @@ export class PipelineService {
 
   private async runApproval(ctx: RunContext, step: PlannedStep, base: Omit<NewExecution, 'attempt' | 'state' | 'startedAt'>): Promise<{ status: StepOutcome['status']; produced?: Produced }> {
     const spec = step.spec.approval!;
-    const requestedAt = this.now();
-    const id = await this.store.createExecution({ ...base, attempt: 1, state: 'WAITING', startedAt: requestedAt });
-    await this.store.createApproval({ runId: ctx.run.runId, step: step.spec.name, state: 'PENDING', requestedAt, timeoutAt: requestedAt + spec.timeoutMs, ...(spec.message ? { message: spec.message } : {}) });
+    const existing = await this.store.getApproval(ctx.run.runId, step.spec.name);
+    const requestedAt = existing?.requestedAt ?? this.now();
+    const id = await this.store.createExecution({ ...base, attempt: (ctx.resumed?.attempts.get(base.node) ?? 0) + 1, state: 'WAITING', startedAt: this.now() });
+    if (!existing) await this.store.createApproval({ runId: ctx.run.runId, step: step.spec.name, state: 'PENDING', requestedAt, timeoutAt: requestedAt + spec.timeoutMs, ...(spec.message ? { message: spec.message } : {}) });
     const key = `${ctx.run.runId}/${step.spec.name}`;
     let decided: WireApproval | null = null;
     while (!decided) {
@@ -735,6 +786,8 @@ interface RunContext {
   failure: { error: string | undefined };
   trackingRunId: string | undefined;
   experimentId?: string;
+  /** Set when a run is resumed by another coordinator: finished nodes and attempts used so far. */
+  resumed?: { previous: Map<string, WireStepExecution>; attempts: Map<string, number> };
   finalStatus?: PipelineRunStatus;
   stopLaunching: boolean;
 }

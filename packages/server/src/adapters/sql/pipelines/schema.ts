@@ -100,4 +100,13 @@ export const PIPELINE_MIGRATIONS: Migration[] = [
         PRIMARY KEY (pipeline, dedup_key))`,
     ],
   },
+  {
+    version: 301,
+    name: 'pipeline run coordinators and heartbeats',
+    sql: (t) => [
+      `ALTER TABLE pl_runs ADD COLUMN coordinator ${t.text}`,
+      `ALTER TABLE pl_runs ADD COLUMN heartbeat_at ${t.bigint}`,
+      `CREATE INDEX pl_runs_by_status ON pl_runs (status, heartbeat_at)`,
+    ],
+  },
 ];

@@ -92,13 +92,28 @@ export class SqlPipelineStore implements PipelineStore {
     return (await this.db.all('SELECT * FROM pl_pipelines ORDER BY name')).map(pipelineOf);
   }
 
-  async createRun(run: Omit<WirePipelineRun, 'steps'>, spec: PipelineSpec): Promise<void> {
+  async createRun(run: Omit<WirePipelineRun, 'steps'>, spec: PipelineSpec, coordinator?: string): Promise<void> {
     await this.db.run(
-      `INSERT INTO pl_runs (run_id, pipeline, pipeline_digest, spec, status, params, trigger_kind, trigger_detail, created_at, started_at, ended_at, error, tracking_run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO pl_runs (run_id, pipeline, pipeline_digest, spec, status, params, trigger_kind, trigger_detail, created_at, started_at, ended_at, error, tracking_run_id, coordinator, heartbeat_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [run.runId, run.pipeline, run.pipelineDigest, JSON.stringify(spec), run.status, JSON.stringify(run.params), run.trigger?.kind ?? null, run.trigger?.detail ?? null,
-        run.createdAt, run.startedAt ?? null, run.endedAt ?? null, run.error ?? null, run.trackingRunId ?? null],
+        run.createdAt, run.startedAt ?? null, run.endedAt ?? null, run.error ?? null, run.trackingRunId ?? null, coordinator ?? null, run.createdAt],
     );
+  }
+
+  async heartbeat(runIds: string[], coordinator: string, now: number): Promise<void> {
+    for (let i = 0; i < runIds.length; i += 500) {
+      const chunk = runIds.slice(i, i + 500);
+      await this.db.run(`UPDATE pl_runs SET heartbeat_at = ? WHERE coordinator = ? AND run_id IN (${chunk.map(() => '?').join(', ')})`, [now, coordinator, ...chunk]);
+    }
+  }
+
+  async claimStaleRuns(coordinator: string, staleBefore: number, now: number): Promise<string[]> {
+    const rows = await this.db.transaction((tx) => tx.all<{ run_id: string }>(
+      `UPDATE pl_runs SET coordinator = ?, heartbeat_at = ? WHERE status IN ('QUEUED', 'RUNNING') AND (heartbeat_at IS NULL OR heartbeat_at < ?) RETURNING run_id`,
+      [coordinator, now, staleBefore],
+    ));
+    return rows.map((r) => String(r.run_id));
   }
 
   async getRun(runId: string): Promise<WirePipelineRun | null> {
