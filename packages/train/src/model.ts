@@ -18,7 +18,10 @@ export const HYPERPARAMETERS: Record<ModelKind, Record<string, number | string |
   logistic_regression: { C: 1, maxIter: 1000, tol: 1e-7, fitIntercept: true },
   linear_regression: { fitIntercept: true },
   ridge: { alpha: 1, fitIntercept: true },
-  gradient_boosting: { learningRate: 0.1, maxIter: 100, maxLeafNodes: 31, maxDepth: Infinity, minSamplesLeaf: 20, l2Regularization: 0, maxBins: 255 },
+  gradient_boosting: {
+    learningRate: 0.1, maxIter: 100, maxLeafNodes: 31, maxDepth: Infinity, minSamplesLeaf: 20, l2Regularization: 0, maxBins: 255,
+    earlyStopping: 'auto', validationFraction: 0.1, nIterNoChange: 10, tol: 1e-7,
+  },
   random_forest: { nEstimators: 100, maxFeatures: 'auto', maxDepth: Infinity, minSamplesSplit: 2, minSamplesLeaf: 1, bootstrap: true, maxBins: 255 },
 };
 
@@ -199,7 +202,7 @@ export function train(options: TrainOptions): TabularModel {
       estimator = { type: 'linear', model: fitLinear(X, yValue!, p) };
       break;
     case 'gradient_boosting':
-      estimator = { type: 'boosting', model: fitBoosting(X, yIndex ?? yValue!, classes ? classes.length : 0, p) };
+      estimator = { type: 'boosting', model: fitBoosting(X, yIndex ?? yValue!, classes ? classes.length : 0, { ...p, seed: options.seed ?? 0 }) };
       break;
     case 'random_forest': {
       const mf = params.maxFeatures === 'auto' ? undefined : params.maxFeatures;
@@ -226,7 +229,9 @@ export function resolveParams(kind: ModelKind, given: Record<string, unknown>): 
   for (const [k, v] of Object.entries(given)) {
     if (!(k in defaults)) invalid(`unknown hyperparameter '${k}' for ${kind}; known: ${Object.keys(defaults).join(', ')}`);
     const d = defaults[k];
-    if (k === 'maxFeatures') {
+    if (k === 'earlyStopping') {
+      if (v !== 'auto' && typeof v !== 'boolean') invalid(`earlyStopping must be 'auto', true or false, got ${JSON.stringify(v)}`);
+    } else if (k === 'maxFeatures') {
       if (!(['auto', 'sqrt', 'log2', 'all'].includes(v as string) || (typeof v === 'number' && v > 0 && v <= 1))) {
         invalid(`maxFeatures must be 'sqrt', 'log2', 'all', 'auto' or a fraction in (0, 1], got ${JSON.stringify(v)}`);
       }
@@ -238,6 +243,8 @@ export function resolveParams(kind: ModelKind, given: Record<string, unknown>): 
       if (k === 'maxBins' && v > 255) invalid(`maxBins must be at most 255, got ${v}`);
       if (k === 'maxLeafNodes' && v < 2) invalid(`maxLeafNodes must be at least 2, got ${v}`);
       if ((k === 'C' || k === 'learningRate') && v === 0) invalid(`hyperparameter '${k}' must be positive`);
+      if (k === 'validationFraction' && !(v > 0 && v < 1)) invalid(`validationFraction must be in (0, 1), got ${v}`);
+      if (k === 'nIterNoChange' && (!Number.isInteger(v) || v < 1)) invalid(`nIterNoChange must be a positive integer, got ${v}`);
     } else if (typeof d === 'boolean' && typeof v !== 'boolean') {
       invalid(`hyperparameter '${k}' must be true or false, got ${JSON.stringify(v)}`);
     }

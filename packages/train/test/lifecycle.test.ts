@@ -26,7 +26,7 @@ describe('MLflow model directory', () => {
     expect(mlmodel.model_uuid).toBe('u1');
     expect(mlmodel.utc_time_created).toBe('1970-01-01 00:00:00.000000');
     expect(JSON.parse(mlmodel.signature.inputs)).toEqual([
-      { type: 'double', name: 'x0', required: true }, { type: 'double', name: 'x1', required: true }, { type: 'double', name: 'x2', required: true },
+      { type: 'double', name: 'x0', required: false }, { type: 'double', name: 'x1', required: false }, { type: 'double', name: 'x2', required: false },
       { type: 'string', name: 'city', required: true }, { type: 'string', name: 'plan', required: true },
     ]);
     expect(JSON.parse(mlmodel.signature.outputs)).toEqual([

@@ -86,6 +86,26 @@ describe('trainers', () => {
     expect(Math.sqrt(col.reduce((s, v) => s + v * v, 0) / 5)).toBeCloseTo(1, 5);
   });
 
+  it('gradient boosting early stopping (scikit-learn auto: on above 10,000 rows) stops when validation loss stalls', () => {
+    const big = syntheticTable(12_000, 31);
+    const auto = train({ data: big, label: 'yBin', kind: 'gradient_boosting', features, params: { maxIter: 400, learningRate: 0.5 } });
+    const e = auto.estimator;
+    if (e.type !== 'boosting') throw new Error('expected boosting');
+    expect(e.model.iterations).toBeLessThan(400);
+    expect(e.model.trees).toHaveLength(e.model.iterations);
+    const losses = e.model.validationLoss!;
+    expect(losses).toHaveLength(e.model.iterations + 1);
+    const reference = losses[losses.length - 11]!;
+    expect(losses.slice(-10).every((l) => l >= reference - 1e-7)).toBe(true);
+    expect(losses.slice(0, -10).some((l, i) => i > 0 && l < losses[0]!)).toBe(true);
+    const off = train({ data: big, label: 'yBin', kind: 'gradient_boosting', features, params: { maxIter: 40, earlyStopping: false } });
+    expect(off.estimator.type === 'boosting' && off.estimator.model.iterations).toBe(40);
+    const small = train({ data, label: 'yBin', kind: 'gradient_boosting', features, params: { maxIter: 30 } });
+    expect(small.estimator.type === 'boosting' && small.estimator.model.validationLoss).toBeUndefined();
+    expect(() => train({ data, label: 'yBin', kind: 'gradient_boosting', features, params: { earlyStopping: 'yes' } })).toThrow(/earlyStopping must be 'auto', true or false/);
+    expect(() => train({ data, label: 'yBin', kind: 'gradient_boosting', features, params: { validationFraction: 1.5 } })).toThrow(/validationFraction must be in \(0, 1\)/);
+  });
+
   it('logistic regression reaches the optimum (gradient ≈ 0) on separable-ish data', () => {
     const rng = new Rng(3);
     const n = 500;

@@ -107,6 +107,17 @@ export interface BoostingOptions {
   minSamplesLeaf?: number;
   l2Regularization?: number;
   maxBins?: number;
+  /**
+   * Stop when the validation loss has not improved by more than `tol` for `nIterNoChange`
+   * iterations, on a seeded (stratified for classifiers) `validationFraction` hold-out.
+   * 'auto' (default, as scikit-learn) enables it when there are more than 10,000 rows.
+   */
+  earlyStopping?: 'auto' | boolean;
+  validationFraction?: number;
+  nIterNoChange?: number;
+  tol?: number;
+  /** Seed of the validation split. */
+  seed?: number;
 }
 
 /** A fitted gradient-boosted ensemble: raw score = baseline + Σ tree leaf values (per output). */
@@ -115,6 +126,10 @@ export interface BoostedEnsemble {
   readonly baseline: Float64Array;
   readonly outputs: number;
   readonly loss: 'squared_error' | 'log_loss';
+  /** Boosting iterations run (fewer than maxIter when early stopping triggered). */
+  readonly iterations: number;
+  /** Validation loss after each iteration (index 0 = baseline), when early stopping was on. */
+  readonly validationLoss?: number[];
 }
 
 /**
@@ -123,7 +138,12 @@ export interface BoostedEnsemble {
  * error); 2 binary log-loss with one tree per iteration; more classes use softmax with one tree per
  * class per iteration.
  */
-export function fitBoosting(X: Matrix, y: ArrayLike<number>, classes: number, options: BoostingOptions = {}): BoostedEnsemble {
+export function fitBoosting(Xall: Matrix, yall: ArrayLike<number>, classes: number, options: BoostingOptions = {}): BoostedEnsemble {
+  const es = options.earlyStopping ?? 'auto';
+  const early = es === 'auto' ? Xall.rows > 10_000 : es;
+  const split = early ? holdout(Xall, yall, classes, options.validationFraction ?? 0.1, new Rng(options.seed ?? 0)) : undefined;
+  const X = split ? split.train : Xall;
+  const y = split ? split.yTrain : yall;
   const lr = options.learningRate ?? 0.1;
   const maxIter = options.maxIter ?? 100;
   const maxLeaves = options.maxLeafNodes ?? 31;
@@ -157,7 +177,17 @@ export function fitBoosting(X: Matrix, y: ArrayLike<number>, classes: number, op
   const prob = new Float64Array(n * K);
   const trees: Tree[] = [];
   const grower = new HistGrower(binned, { maxLeaves, maxDepth, minLeaf, l2 });
-  for (let it = 0; it < maxIter; it++) {
+  const validationLoss: number[] = [];
+  let valRaw: Float64Array | undefined;
+  if (split) {
+    valRaw = new Float64Array(split.valid.rows * K);
+    for (let i = 0; i < split.valid.rows; i++) for (let k = 0; k < K; k++) valRaw[i * K + k] = baseline[k];
+    validationLoss.push(lossOf(valRaw, split.yValid, classes, K));
+  }
+  const nNoChange = options.nIterNoChange ?? 10;
+  const tol = options.tol ?? 1e-7;
+  let it = 0;
+  for (; it < maxIter; it++) {
     if (K > 1) {
       for (let i = 0; i < n; i++) {
         let m = -Infinity;
@@ -186,9 +216,77 @@ export function fitBoosting(X: Matrix, y: ArrayLike<number>, classes: number, op
       const leafOfRow = grower.rowLeaf;
       for (let i = 0; i < n; i++) raw[i * K + k] += tree.value[leafOfRow[i]];
       trees.push(tree);
+      if (split && valRaw) {
+        const v = split.valid;
+        for (let i = 0; i < v.rows; i++) valRaw[i * K + k] += tree.value[leafOf(tree, v.data, i * v.cols)];
+      }
+    }
+    if (split && valRaw) {
+      validationLoss.push(lossOf(valRaw, split.yValid, classes, K));
+      // scikit-learn's _should_stop on scores = -loss
+      if (validationLoss.length > nNoChange) {
+        const reference = validationLoss[validationLoss.length - nNoChange - 1];
+        const recent = validationLoss.slice(-nNoChange);
+        if (!recent.some((l) => -l > -reference + tol)) {
+          it++;
+          break;
+        }
+      }
     }
   }
-  return { trees, baseline, outputs: K, loss: classes === 0 ? 'squared_error' : 'log_loss' };
+  return { trees, baseline, outputs: K, loss: classes === 0 ? 'squared_error' : 'log_loss', iterations: it, ...(split ? { validationLoss } : {}) };
+}
+
+/** Mean loss of raw scores: half squared error (regression, as scikit-learn) or log-loss. */
+function lossOf(raw: Float64Array, y: ArrayLike<number>, classes: number, K: number): number {
+  const n = y.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    if (classes === 0) s += 0.5 * (raw[i] - y[i]) ** 2;
+    else if (K === 1) {
+      const t = raw[i];
+      s += (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t))) - y[i] * t;
+    } else {
+      let m = -Infinity;
+      for (let k = 0; k < K; k++) m = Math.max(m, raw[i * K + k]);
+      let z = 0;
+      for (let k = 0; k < K; k++) z += Math.exp(raw[i * K + k] - m);
+      s += m + Math.log(z) - raw[i * K + y[i]];
+    }
+  }
+  return s / n;
+}
+
+/** Seeded hold-out split (stratified by class for classifiers). */
+function holdout(X: Matrix, y: ArrayLike<number>, classes: number, fraction: number, rng: Rng): { train: Matrix; yTrain: Float64Array; valid: Matrix; yValid: Float64Array } {
+  const n = X.rows;
+  const isValid = new Uint8Array(n);
+  const groups: number[][] = classes > 0 ? Array.from({ length: classes }, () => []) : [[]];
+  for (let i = 0; i < n; i++) groups[classes > 0 ? y[i] : 0].push(i);
+  for (const g of groups) {
+    rng.shuffle(g);
+    const take = Math.round(g.length * fraction);
+    for (let q = 0; q < take; q++) isValid[g[q]] = 1;
+  }
+  let nv = 0;
+  for (let i = 0; i < n; i++) nv += isValid[i];
+  const F = X.cols;
+  const train = new Float32Array((n - nv) * F);
+  const valid = new Float32Array(nv * F);
+  const yTrain = new Float64Array(n - nv);
+  const yValid = new Float64Array(nv);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    if (isValid[i]) {
+      valid.set(X.data.subarray(i * F, (i + 1) * F), b * F);
+      yValid[b++] = y[i];
+    } else {
+      train.set(X.data.subarray(i * F, (i + 1) * F), a * F);
+      yTrain[a++] = y[i];
+    }
+  }
+  return { train: { data: train, rows: n - nv, cols: F }, yTrain, valid: { data: valid, rows: nv, cols: F }, yValid };
 }
 
 interface Split {
