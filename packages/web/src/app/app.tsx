@@ -1,5 +1,5 @@
-import { useEffect, type ReactNode } from 'react';
-import { Empty } from '../components/states';
+import { Suspense, lazy, useEffect, type ReactNode } from 'react';
+import { Empty, Loading } from '../components/states';
 import { ComparePage } from '../features/tracking/pages/compare-page';
 import { ExperimentPage } from '../features/tracking/pages/experiment-page';
 import { ExperimentsPage } from '../features/tracking/pages/experiments-page';
@@ -11,7 +11,11 @@ import { link, navigate, useRoute, type Route } from '../lib/router';
 import { toggleTheme, useTheme } from '../lib/theme';
 
 /** Capabilities whose pages arrive with their APIs. */
-const COMING = ['Deployments', 'Monitoring', 'Pipelines', 'Data'];
+const COMING: string[] = ['Monitoring'];
+
+// Pages of the later capabilities are split into their own chunks, loaded on first visit.
+const DeploymentsPage = lazy(() => import('../features/serving/pages/deployments-page').then((m) => ({ default: m.DeploymentsPage })));
+const DeploymentPage = lazy(() => import('../features/serving/pages/deployment-page').then((m) => ({ default: m.DeploymentPage })));
 
 function view(route: Route): { section: string; page: ReactNode } {
   const [first, second, third, fourth] = route.segments;
@@ -26,6 +30,9 @@ function view(route: Route): { section: string; page: ReactNode } {
     case 'models':
       if (second && third === 'versions' && fourth) return { section: 'models', page: <VersionPage key={`${second}/${fourth}`} name={second} version={fourth} /> };
       return { section: 'models', page: second && !third ? <ModelPage key={second} name={second} /> : second ? <NotFound /> : <ModelsPage /> };
+    case 'deployments':
+      if (third) return { section: 'deployments', page: <NotFound /> };
+      return { section: 'deployments', page: second ? <DeploymentPage key={second} name={second} /> : <DeploymentsPage /> };
     default:
       return { section: '', page: <NotFound /> };
   }
@@ -63,13 +70,14 @@ export function App() {
         <nav className="nav" aria-label="Main">
           <a href={link('/experiments')} aria-current={section === 'experiments' ? 'page' : undefined}>Experiments</a>
           <a href={link('/models')} aria-current={section === 'models' ? 'page' : undefined}>Models</a>
+          <a href={link('/deployments')} aria-current={section === 'deployments' ? 'page' : undefined}>Deployments</a>
           {COMING.map((c) => <span key={c} className="nav-soon" title={`${c}: coming with its API`} aria-disabled="true">{c}</span>)}
         </nav>
         <button type="button" className="button theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
       </header>
-      <main id="main" tabIndex={-1}>{page}</main>
+      <main id="main" tabIndex={-1}><Suspense fallback={<div className="page"><Loading label="Loading page…" height={480} /></div>}>{page}</Suspense></main>
     </>
   );
 }

@@ -1,0 +1,155 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataApi, PipelinesClient, ServingApi } from '@capstan/client';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCapstan } from '../../server/src/main.js';
+import { makeModels, pythonMissing } from '../../server/test/serving/fixtures.js';
+import { seedData, seedDeployments, seedPipeline } from './seed-capabilities.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const DIST = join(REPO, 'packages/web/dist/index.html');
+const SHOTS = join(REPO, 'ci-artifacts/screenshots');
+
+const ready = existsSync(CHROMIUM);
+const suite = ready ? describe : describe.skip;
+const noPython = ready ? pythonMissing() : null;
+const servingSuite = noPython ? describe.skip : describe;
+
+/** Polls `check` until it returns a value that is not undefined (API-side confirmation of a UI action). */
+async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+suite(ready ? 'capability pages (deployments, data, pipelines) in chromium against a real server' : `capability pages (skipped: ${CHROMIUM} is missing; install it with apt-get install -y chromium)`, () => {
+  let dir: string;
+  let server: Awaited<ReturnType<typeof startCapstan>>;
+  let browser: Browser;
+  let page: Page;
+  let serving: ServingApi;
+  let data: DataApi;
+  let pipelines: PipelinesClient;
+  const pageErrors: string[] = [];
+
+  const go = async (hash: string) => {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+  };
+  const shot = (name: string, fullPage = false) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+
+  beforeAll(async () => {
+    if (!existsSync(DIST)) throw new Error(`The UI is not built (${DIST} is missing): run npm run build first.`);
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'capstan-ui-cap-'));
+    server = await startCapstan({ host: '127.0.0.1', port: 0, backendStoreUri: `sqlite:///${join(dir, 'capstan.db')}`, artifactsDestination: join(dir, 'artifacts') });
+    serving = new ServingApi({ baseUrl: server.url });
+    data = new DataApi({ baseUrl: server.url });
+    pipelines = new PipelinesClient({ baseUrl: server.url });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', baseURL: server.url });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto('/');
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows an empty deployments list with a hint, and a missing deployment as an error', async () => {
+    await go('/deployments');
+    await page.getByText('No deployments yet').waitFor();
+    await go('/deployments/nope');
+    await page.getByRole('alert').filter({ hasText: 'nope' }).waitFor();
+  });
+
+  servingSuite(noPython ? `deployments (skipped: ${noPython})` : 'deployments with real ONNX models', () => {
+    beforeAll(async () => {
+      await makeModels(server.url, dir);
+      await seedDeployments(serving);
+    }, 400_000);
+
+    it('lists deployments with what they serve and the running canary', async () => {
+      await go('/deployments');
+      const table = page.getByRole('table', { name: 'Deployments' });
+      await table.getByRole('link', { name: 'churn-api' }).waitFor();
+      await expect(table.getByRole('row').count()).resolves.toBe(3);
+      await expect(table.getByRole('row', { name: /churn-canary/ }).textContent()).resolves.toMatch(/running/i);
+      await expect(table.getByRole('row', { name: /churn-api/ }).textContent()).resolves.toContain('churn/v2 100%');
+      await shot('deployments-light');
+    });
+
+    it('draws the traffic split, live charts of request rate, latency and errors, and the history', async () => {
+      await go('/deployments/churn-api');
+      await page.locator('.page-title', { hasText: 'churn-api' }).waitFor();
+      await expect(page.locator('.traffic-seg').count()).resolves.toBe(1);
+      await expect(page.locator('.traffic-seg').getAttribute('aria-label')).resolves.toBe('churn/v2 100%');
+      for (const chart of ['request rate', 'latency', 'errors']) await page.locator(`[data-chart="${chart}"][data-rendered="true"]`).waitFor();
+      const points = Number(await page.locator('[data-chart="request rate"]').getAttribute('data-points'));
+      expect(points).toBeGreaterThan(0);
+      // both versions have traffic in the window: one line each
+      await expect(page.locator('[data-chart="request rate"] .u-legend .u-series').count()).resolves.toBe(3);
+      const history = page.getByRole('table', { name: 'Deployment history' });
+      await expect(history.locator('tbody tr').count()).resolves.toBe(2);
+      await expect(history.locator('tbody tr').first().textContent()).resolves.toMatch(/update/);
+      await shot('deployment-light');
+    });
+
+    it('shows a running canary with its steps, thresholds and the shadow', async () => {
+      await go('/deployments/churn-canary');
+      await page.getByRole('list', { name: 'Canary steps' }).waitFor();
+      await expect(page.locator('.canary-step').count()).resolves.toBe(3);
+      await expect(page.locator('.canary-step[aria-current="step"]').textContent()).resolves.toContain('10%');
+      await expect(page.locator('#canary').textContent()).resolves.toMatch(/5% errors or p99 500 ms/);
+      await expect(page.locator('.traffic-seg').count()).resolves.toBe(2);
+      await page.locator('.traffic-shadow[data-shadow="2"]').waitFor();
+      await page.getByRole('button', { name: 'Promote canary…' }).waitFor();
+      await shot('deployment-canary-light');
+    });
+
+    it('rolls a deployment back from the UI after the confirmation, and the API serves the previous version', async () => {
+      await go('/deployments/churn-api');
+      await page.getByRole('button', { name: 'Roll back…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Roll back' });
+      await dialog.waitFor();
+      await expect(dialog.textContent()).resolves.toMatch(/churn\/v2 100%.*revision 1.*churn\/v1 100%/s);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      expect((await serving.get('churn-api')).deployment.spec.variants[0]?.version).toBe('2');
+
+      await page.getByRole('button', { name: 'Roll back…' }).click();
+      await dialog.getByRole('textbox').fill('v2 too slow');
+      await dialog.locator('[data-confirm="rollback"]').click();
+      await page.getByRole('status').filter({ hasText: 'Rolled back' }).waitFor();
+      const after = (await serving.get('churn-api')).deployment;
+      expect(after.spec.variants.map((v) => `${v.model}/${v.version}/${v.weight}`)).toEqual(['churn/1/100']);
+      expect(after.revision).toBe(3);
+      await expect(page.locator('.traffic-seg').getAttribute('aria-label')).resolves.toBe('churn/v1 100%');
+      await expect(page.getByRole('table', { name: 'Deployment history' }).locator('tbody tr').first().textContent()).resolves.toMatch(/rollback.*v2 too slow/s);
+    });
+
+    it('promotes a running canary from the UI', async () => {
+      await go('/deployments/churn-canary');
+      await page.getByRole('button', { name: 'Promote canary…' }).click();
+      await page.locator('[data-confirm="promote"]').click();
+      await page.getByRole('status').filter({ hasText: 'Promoted' }).waitFor();
+      const d = (await serving.get('churn-canary')).deployment;
+      expect(d.spec.canary?.status).toBe('promoted');
+      expect(d.spec.variants.find((v) => v.weight === 100)?.version).toBe('2');
+    });
+  });
+});
