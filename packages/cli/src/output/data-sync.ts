@@ -143,6 +143,17 @@ export async function hashFile(abs: string, onBytes: (n: number) => void = () =>
   return hash.digest('hex');
 }
 
+const SMALL_FILE = 256 * 1024;
+
+async function hashSmall(abs: string): Promise<string> {
+  try {
+    return createHash('sha256').update(await readFile(abs)).digest('hex');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw invalidParameter(`Cannot read '${abs}': ${code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+}
+
 /** Runs `work` over `items` with at most `limit` at a time; the first failure stops new work and is thrown. */
 export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -179,10 +190,11 @@ export async function hashFiles(files: LocalFile[], cache: HashCache, onProgress
   let done = 0;
   const report = (path: string) => onProgress?.({ bytes, total, files: todo.length, filesDone: done, path });
   const hashOne = async (f: LocalFile) => {
-    const d = await hashFile(f.abs, (n) => {
+    const d = f.size <= SMALL_FILE ? await hashSmall(f.abs) : await hashFile(f.abs, (n) => {
       bytes += n;
       report(f.path);
     });
+    if (f.size <= SMALL_FILE) bytes += f.size;
     digests.set(f, d);
     cache.set(f, d);
     done++;
@@ -197,7 +209,7 @@ export async function hashFiles(files: LocalFile[], cache: HashCache, onProgress
 
 const SMALL_BLOB = 1024 * 1024;
 const PACK_BYTES = 16 * 1024 * 1024;
-const PACK_FILES = 4096;
+const PACK_FILES = 1000;
 const FRAME = 40;
 
 function frameHeader(digest: string, size: number): Buffer {

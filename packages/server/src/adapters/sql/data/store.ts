@@ -45,8 +45,12 @@ export class SqlDatasetStore implements DatasetStore {
 
   async recordBlobs(blobs: readonly BlobLocation[], time: number): Promise<void> {
     await this.db.transaction(async (tx) => {
-      for (const b of blobs) {
-        await tx.run('INSERT INTO dataset_blobs (digest, size, creation_time, pack, pack_offset) VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING', [b.digest, b.size, time, b.pack ?? null, b.offset ?? null]);
+      for (let i = 0; i < blobs.length; i += 100) {
+        const part = blobs.slice(i, i + 100);
+        await tx.run(
+          `INSERT INTO dataset_blobs (digest, size, creation_time, pack, pack_offset) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (digest) DO NOTHING`,
+          part.flatMap((b) => [b.digest, b.size, time, b.pack ?? null, b.offset ?? null]),
+        );
       }
     });
   }
