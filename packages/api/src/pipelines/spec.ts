@@ -9,6 +9,8 @@ export type OutputType = (typeof ARTIFACT_TYPES)[number] | (typeof VALUE_TYPES)[
 
 const name = z.string().regex(/^[A-Za-z_][\w-]{0,127}$/, 'names start with a letter or _ and hold letters, digits, _ or - (at most 128)');
 const outputType = z.enum([...ARTIFACT_TYPES, ...VALUE_TYPES]);
+const key = z.string().regex(/^[A-Za-z_][\w-]{0,127}$/, 'input, output and parameter names start with a letter or _ and hold letters, digits, _ or - (at most 128)');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'environment variable names hold letters, digits and _');
 
 /** A pipeline parameter: type and optional default (no default = required at run time). */
 export const paramSpecSchema = z.object({
@@ -64,9 +66,9 @@ export const stepSpecSchema = z.object({
   register: registerSpecSchema.optional(),
   /** Working directory of command steps (relative paths resolve against the pipeline file). */
   workdir: z.string().optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  inputs: z.record(z.string(), inputSpecSchema).default({}),
-  outputs: z.record(z.string(), outputType).default({}),
+  env: z.record(envName, z.string()).optional(),
+  inputs: z.record(key, inputSpecSchema).default({}),
+  outputs: z.record(key, outputType).default({}),
   /** Pipeline parameters this step uses besides those its command mentions (part of the cache key). */
   params: z.array(z.string()).default([]),
   /** Steps that must finish first without passing data. */
@@ -105,8 +107,8 @@ export const triggerSpecSchema = z.object({
 export const pipelineSpecSchema = z.object({
   name,
   description: z.string().optional(),
-  params: z.record(z.string(), paramSpecSchema).default({}),
-  steps: z.array(stepSpecSchema).min(1),
+  params: z.record(key, paramSpecSchema).default({}),
+  steps: z.array(stepSpecSchema).min(1).max(10_000),
   /** A step run after everything else, whatever happened; `{{run.status}}` is the final status. */
   onExit: stepSpecSchema.optional(),
   /** Steps running at once (default 8). */

@@ -8,9 +8,15 @@ import { clientFor, collect, emit, positiveInt, withCommon, type CommonOptions }
 import { formatDuration, formatTime } from '../output/format.js';
 import { renderDetails, renderTable } from '../output/table.js';
 
-function pipelinesClient(options: CommonOptions): PipelinesClient {
-  const main = clientFor(options);
-  return new PipelinesClient({ baseUrl: options.trackingUri, headers: (main.transport as unknown as { headers: Record<string, string> }).headers ?? {} });
+/** A pipelines client for `--tracking-uri`, with the same URI check and credentials as {@link clientFor}. */
+function pipelinesClient(options: CommonOptions, env: NodeJS.ProcessEnv = process.env): PipelinesClient {
+  clientFor(options, env);
+  const token = env.CAPSTAN_TRACKING_TOKEN || env.MLFLOW_TRACKING_TOKEN;
+  const headers: Record<string, string> = {};
+  if (!token && env.MLFLOW_TRACKING_USERNAME) {
+    headers.authorization = `Basic ${Buffer.from(`${env.MLFLOW_TRACKING_USERNAME}:${env.MLFLOW_TRACKING_PASSWORD ?? ''}`).toString('base64')}`;
+  }
+  return new PipelinesClient({ baseUrl: options.trackingUri, headers, ...(token ? { token } : {}) });
 }
 
 /** `key=value` pairs into params; values that parse as JSON (numbers, booleans, lists) are sent parsed. */

@@ -21,6 +21,7 @@ export interface Harness {
   registry: RegistryService;
   events: EventBus;
   artifacts: ArtifactStore;
+  executor: Executor;
   dir: string;
   close(): Promise<void>;
 }
@@ -39,7 +40,7 @@ export async function openHarness(makeExecutor: (artifacts: ArtifactStore, dir: 
   const service = new PipelineService({ store, executor, tracking, registry, events, approvalPollMs: 100 });
   await service.start();
   return {
-    service, store, tracking, registry, events, artifacts, dir,
+    service, store, tracking, registry, events, artifacts, executor, dir,
     async close() {
       await service.stop();
       await executor.close();
@@ -220,6 +221,20 @@ export function describeExecutorContract(label: string, makeExecutor: (artifacts
       expect(timedOut.status).toBe('FAILED');
       expect(timedOut.error).toContain("approval 'gate' rejected by system:timeout");
       expect(timedOut.steps!.find((s) => s.step === 'deploy')!.state).toBe('CANCELED');
+    }, 60_000);
+
+    it('runs an attempt submitted twice at once only once (duplicate delivery)', async () => {
+      const marker = join(h.dir, `${uniqueName('twice')}.log`);
+      const task = {
+        key: `${uniqueName('run')}:twice:1`, runId: 'r', node: 'twice', attempt: 1, kind: 'command' as const, env: {}, params: {}, inputs: {}, outputs: { out: 'File' },
+        argv: [node, '-e', `require('fs').appendFileSync(${JSON.stringify(marker)}, 'x'); setTimeout(() => require('fs').writeFileSync(process.env.CAPSTAN_OUTPUTS_OUT, 'once'), 300)`],
+        outputPrefix: `pipelines/${uniqueName('dup')}/twice/1`,
+      };
+      const signal = new AbortController().signal;
+      const [a, b] = await Promise.all([h.executor.run(task, signal), h.executor.run(task, signal)]);
+      expect(a.artifacts).toEqual(b.artifacts);
+      expect(a.artifacts[0]).toMatchObject({ name: 'out', type: 'File', size: 4 });
+      expect(readFileSync(marker, 'utf8')).toBe('x');
     }, 60_000);
 
     it('registers outputs exactly once when the same attempt is delivered twice', async () => {

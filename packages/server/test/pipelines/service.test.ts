@@ -33,6 +33,8 @@ describe('bad pipelines are rejected before anything runs, naming the offender',
     ['a bad condition', base([{ name: 'a', command: 'true', when: 'steps.a.outputs.x >> 3' }]), /invalid when/],
     ['a bad cron', base([{ name: 'a', command: 'true' }], { schedules: [{ cron: 'every tuesday' }] }), /Invalid schedule 'every tuesday'/],
     ['path-like names', { name: '../etc', steps: [{ name: 'a', command: 'true' }] }, /name/],
+    ['a path-like output name', base([{ name: 'a', command: 'true', outputs: { '../../x': 'File' } }]), /steps\.0\.outputs/],
+    ['a bad environment variable name', base([{ name: 'a', command: 'true', env: { 'A=B': 'x' } }]), /steps\.0\.env\.A=B: Invalid key/],
   ];
   for (const [what, spec, message] of cases) {
     it(`rejects ${what}`, async () => {
@@ -41,6 +43,13 @@ describe('bad pipelines are rejected before anything runs, naming the offender',
       expect((await h.service.listPipelines()).length).toBe(before);
     });
   }
+
+  it('fails a run whose fan-out list is too long, naming the step', async () => {
+    await h.service.putPipeline({ name: 'too-wide', params: { items: { type: 'json' } }, steps: [{ name: 'wide', forEach: 'params.items', command: 'true' }] });
+    const run = await h.service.startRun('too-wide', { items: Array.from({ length: 10_001 }, (_, i) => i) }, { wait: true });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toContain("step 'wide': forEach has 10001 items; at most 10000 are allowed");
+  });
 
   it('rejects missing, unknown and mistyped parameters at run time without creating a run', async () => {
     await h.service.putPipeline({ name: 'needs-params', params: { lr: { type: 'number' }, epochs: { type: 'number', default: 3 } }, steps: [{ name: 'a', command: 'echo {{params.lr}}' }] });

@@ -10,10 +10,20 @@ export class InProcessExecutor implements Executor {
   readonly capabilities = { name: 'in-process', distributed: false };
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly inFlight = new Map<string, Promise<StepResult>>();
 
   constructor(private readonly options: { artifacts: ArtifactStore; concurrency?: number; workRoot?: string }) {}
 
-  async run(task: StepTask, signal: AbortSignal): Promise<StepResult> {
+  /** Runs a step; the same attempt key submitted again while it runs shares the one execution. */
+  run(task: StepTask, signal: AbortSignal): Promise<StepResult> {
+    const existing = this.inFlight.get(task.key);
+    if (existing) return existing;
+    const promise = this.runOnce(task, signal).finally(() => this.inFlight.delete(task.key));
+    this.inFlight.set(task.key, promise);
+    return promise;
+  }
+
+  private async runOnce(task: StepTask, signal: AbortSignal): Promise<StepResult> {
     const limit = this.options.concurrency ?? 16;
     if (this.running >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;

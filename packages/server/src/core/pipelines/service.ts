@@ -85,6 +85,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 const TERMINAL: PipelineRunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELED'];
+/** Most elements a ParallelFor may fan out to. */
+export const MAX_FAN_OUT = 10_000;
 
 /**
  * Pipelines: definitions, the DAG scheduler (parallel branches, conditions, ParallelFor with
@@ -367,6 +369,11 @@ export class PipelineService {
       const list = typeof step.spec.forEach === 'string' ? resolve(step.spec.forEach.replace(/^\{\{\s*|\s*\}\}$/g, '')) : step.spec.forEach;
       if (!Array.isArray(list)) {
         ctx.failure.error ??= `step '${name}': forEach '${String(step.spec.forEach)}' is not a list (got ${JSON.stringify(list)})`;
+        await record('FAILED', ctx.failure.error);
+        return { ...none, status: 'failed' };
+      }
+      if (list.length > MAX_FAN_OUT) {
+        ctx.failure.error ??= `step '${name}': forEach has ${list.length} items; at most ${MAX_FAN_OUT} are allowed (split the list, or loop inside the step)`;
         await record('FAILED', ctx.failure.error);
         return { ...none, status: 'failed' };
       }
