@@ -6,3 +6,4 @@ export * from './data/contracts.js';
 export * from './pipelines/spec.js';
 export * from './pipelines/contracts.js';
 export * from './serving/contracts.js';
+export * from './monitoring/contracts.js';

@@ -16,6 +16,9 @@ import { CachedBlobFiles, blobCacheDir, lazyColumnarEngine } from './adapters/co
 import { PipelineService } from './core/pipelines/service.js';
 import { SqlPipelineStore } from './adapters/sql/pipelines/store.js';
 import { openExecutor } from './adapters/executors/index.js';
+import { MonitoringService } from './core/monitoring/deployments/service.js';
+import { SqlMonitoringStore } from './adapters/sql/monitoring/store.js';
+import { fetchWebhookSender } from './adapters/webhooks/fetch-sender.js';
 
 /** Configuration of one Capstan server, with `mlflow server`'s flag names. */
 export interface CapstanConfig {
@@ -31,6 +34,8 @@ export interface CapstanConfig {
   pipelineExecutor?: string;
   /** Serving timers (ms): replica sync and canary judging; 0 disables (tests drive them). */
   serving?: { syncIntervalMs?: number; canaryIntervalMs?: number };
+  /** Monitoring timers: alert evaluation period (ms, 0 disables; tests call it), webhook retries. */
+  monitoring?: { evaluateIntervalMs?: number; webhookAttempts?: number; webhookBackoffMs?: number };
 }
 
 /** Defaults used by `capstan server` and `npm start`. */
@@ -77,6 +82,16 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
     ...config.serving,
   });
   await serving.start();
+  const deploymentLog = new SqlDeploymentStore(driver);
+  const monitoring = new MonitoringService({
+    store: new SqlMonitoringStore(driver),
+    predictions: deploymentLog,
+    deploymentExists: async (name) => (await deploymentLog.get(name)) !== null || (await deploymentLog.history(name, 1)).length > 0,
+    events,
+    send: fetchWebhookSender,
+    ...config.monitoring,
+  });
+  monitoring.start();
   const executor = await openExecutor(config.pipelineExecutor ?? process.env.CAPSTAN_PIPELINE_EXECUTOR ?? 'in-process', artifactStore);
   let serverUrl: string | undefined;
   const pipelines = new PipelineService({ store: new SqlPipelineStore(driver), executor, tracking, registry, events, trackingUri: () => serverUrl });
@@ -87,6 +102,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
       pipelines,
       registry,
       serving,
+      monitoring,
       events,
       artifacts: new ArtifactService(artifactStore),
       data: new DataService({ store: new SqlDatasetStore(driver), artifacts: artifactStore, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(blobCacheDir(config.artifactsDestination)), events, tracking }),
@@ -101,6 +117,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
     },
     async close() {
       await app.close();
+      await monitoring.close();
       await pipelines.stop();
       await executor.close();
       await serving.close();

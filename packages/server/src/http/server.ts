@@ -12,6 +12,7 @@ import { dataRoutes } from './data/routes.js';
 import { pipelineRoutes } from './pipelines/routes.js';
 import { deploymentRoutes } from './serving/deployments.js';
 import { inferenceRoutes } from './serving/inference.js';
+import { monitoringRoutes } from './monitoring/routes.js';
 
 /** The MLflow version whose REST API this server speaks (reported by `/version`). */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
@@ -103,5 +104,6 @@ export function buildHttpServer(services: Services, options: HttpOptions = {}): 
     scoring: [{ path: '/api/v1/deployments/:name/invocations' }, { path: '/deployments/:name/invocations' }],
   });
   if (services.pipelines) pipelineRoutes(app, services.pipelines);
+  if (services.monitoring) monitoringRoutes(app, services.monitoring);
   return app;
 }

@@ -5,6 +5,7 @@ import type { EventBus } from '../core/events/bus.js';
 import type { DataService } from '../core/data/service.js';
 import type { PipelineService } from '../core/pipelines/service.js';
 import type { ServingService } from '../core/serving/service.js';
+import type { MonitoringService } from '../core/monitoring/deployments/service.js';
 
 /** What the HTTP edge is given by the composition root. */
 export interface Services {
@@ -19,6 +20,8 @@ export interface Services {
   events: EventBus;
   /** Pipelines (absent: no /api/v1/pipelines routes). */
   pipelines?: PipelineService;
+  /** Monitoring of deployments, feedback, alerts and webhooks (absent: no monitoring routes). */
+  monitoring?: MonitoringService;
   /** Backend names for `/api/3.0/mlflow/server-info` and `/health` details. */
   info: { storeType: string; metadataBackend: string; artifactBackend: string };
 }

@@ -13,7 +13,7 @@ export interface PlatformEvents {
   'model_version.stage_changed': { name: string; version: string; stage: string };
   'dataset_version.created': { dataset: string; version: string; digest: string };
   'deployment.changed': { deployment: string; change: string };
-  'drift.alert': { deployment?: string; monitor?: string; alertId: string; severity: string; summary: string };
+  'drift.alert': { deployment?: string; monitor?: string; alertId: string; severity: string; summary: string; ruleId?: string; metric?: string; value?: number; threshold?: number; columns?: string[] };
   'pipeline_run.finished': { pipeline: string; runId: string; status: string };
 }
 

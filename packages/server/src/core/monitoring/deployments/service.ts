@@ -1,0 +1,727 @@
+/**
+ * Monitoring of deployments: references, drift of inputs and predictions per window, segments,
+ * ground-truth labels and performance (realised and CBPE-estimated), alert rules evaluated on a
+ * schedule, and webhooks for platform events.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CapstanError, doesNotExist, invalidParameter } from '@capstan/api';
+import { computeDrift } from '../drift/index.js';
+import type { Column, DriftOptions, DriftReport } from '../drift/types.js';
+import { DatasetProfile, driftFromProfiles } from '../profile/index.js';
+import type { EventBus } from '../../events/bus.js';
+import type { PredictionRecord } from '../../serving/model.js';
+import type { MonitoringStore } from '../../../ports/monitoring-store.js';
+import type { PredictionQuery } from '../../../ports/deployment-store.js';
+import { cbpeEstimate, classificationMetrics, fitCalibration, regressionMetrics } from './metrics.js';
+import { ALERT_METRICS, type Alert, type AlertMetric, type AlertRule, type Calibration, type Comparison, type DriftedColumn, type FeedbackRecord, type Metrics, type MonitorConfig, type MonitorTask, type Reference, type Severity, type Webhook, type WebhookDelivery } from './model.js';
+import { checkColumns, concatColumns, predictionColumns, PREDICTION_COLUMN, recordsToColumns, rowCount, SCORE_COLUMN, typedColumn, type Cell, type JsonColumns } from './rows.js';
+import { WebhookDispatcher, type WebhookSender } from './webhooks.js';
+
+/** What the monitoring service needs. */
+export interface MonitoringDeps {
+  store: MonitoringStore;
+  /** The prediction log (the serving store). */
+  predictions: { predictions(query: PredictionQuery): Promise<PredictionRecord[]>; predictionsById(ids: string[]): Promise<PredictionRecord[]> };
+  /** Whether a deployment exists (current or deleted with its log kept). */
+  deploymentExists: (name: string) => Promise<boolean>;
+  events: EventBus;
+  /** HTTP POST for webhooks (an adapter). */
+  send: WebhookSender;
+  now?: () => number;
+  /** Alert evaluation period in ms (default 60 s; 0: only on request). */
+  evaluateIntervalMs?: number;
+  /** Webhook retry policy. */
+  webhookAttempts?: number;
+  webhookBackoffMs?: number;
+  /** Largest window (in logged requests) read for one analysis (default 200,000). */
+  maxRecords?: number;
+  /** Rows up to which exact mode is used (reference and window both; default 5,000). */
+  exactMaxRows?: number;
+}
+
+/** Input of {@link MonitoringService.createMonitor}. */
+export interface MonitorInput {
+  deployment: string;
+  task: MonitorTask;
+  windowMs?: number;
+  segmentColumns?: string[];
+  drift?: DriftOptions;
+  predictionOutput?: string;
+  scoreOutput?: string;
+  positiveClass?: string;
+  scoreIndex?: number;
+  targetColumn?: string;
+}
+
+/** Drift of one window. */
+export interface DriftWindow {
+  start: number;
+  end: number;
+  rows: number;
+  /** `exact`: computeDrift on raw values; `profile`: driftFromProfiles; null without rows. */
+  mode: 'exact' | 'profile' | null;
+  inputs: DriftReport | null;
+  predictions: DriftReport | null;
+  error?: string;
+}
+
+/** Performance of one window. */
+export interface PerformanceWindow {
+  start: number;
+  end: number;
+  rows: number;
+  labeledRows: number;
+  labelCoverage: number | null;
+  /** Realised on labeled rows. */
+  metrics: Metrics;
+  /** CBPE on all rows (binary classifiers with scores). */
+  estimated: Metrics;
+  /** metric − reference metric. */
+  change: Metrics;
+}
+
+/** Drift of one segment value over a range. */
+export interface SegmentDrift {
+  value: string;
+  referenceRows: number;
+  rows: number;
+  report: DriftReport | null;
+  error?: string;
+}
+
+/** Input of {@link MonitoringService.createRule}. */
+export interface RuleInput {
+  name?: string;
+  metric: AlertMetric;
+  column?: string;
+  comparison: Comparison;
+  threshold: number;
+  windowMs?: number;
+  cooldownMs?: number;
+  severity?: Severity;
+}
+
+interface Analysis {
+  rows: number;
+  mode: 'exact' | 'profile' | null;
+  inputs: DriftReport | null;
+  predictions: DriftReport | null;
+  error?: string;
+}
+
+const HOUR = 3_600_000;
+const MAX_WINDOWS = 500;
+const TOP_SEGMENT_VALUES = 10;
+const OUTPUT_COLUMNS = [PREDICTION_COLUMN, SCORE_COLUMN];
+
+function coerce(cells: readonly Cell[], kind: 'numeric' | 'categorical'): Cell[] {
+  if (kind === 'categorical') return cells.map((c) => (c === null ? null : typeof c === 'string' ? c : String(c)));
+  return cells.map((c) => (typeof c === 'number' ? c : typeof c === 'string' && c.trim() !== '' && Number.isFinite(Number(c)) ? Number(c) : null));
+}
+
+function compare(value: number, comparison: Comparison, threshold: number): boolean {
+  switch (comparison) {
+    case 'gt': return value > threshold;
+    case 'gte': return value >= threshold;
+    case 'lt': return value < threshold;
+    case 'lte': return value <= threshold;
+  }
+}
+
+const SYMBOL: Record<Comparison, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤' };
+
+/** The monitoring service (pure: stores, the prediction log and the HTTP sender are injected). */
+export class MonitoringService {
+  readonly webhooks: WebhookDispatcher;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private evaluating: Promise<Alert[]> | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: MonitoringDeps) {
+    this.now = deps.now ?? Date.now;
+    this.webhooks = new WebhookDispatcher({
+      store: deps.store, send: deps.send, now: this.now,
+      ...(deps.webhookAttempts ? { maxAttempts: deps.webhookAttempts } : {}),
+      ...(deps.webhookBackoffMs !== undefined ? { backoffMs: deps.webhookBackoffMs } : {}),
+    });
+  }
+
+  /** Subscribes webhooks to the event bus and starts the alert timer. */
+  start(): void {
+    this.unsubscribe = this.deps.events.onAny((event) => this.webhooks.dispatch(event));
+    const every = this.deps.evaluateIntervalMs ?? 60_000;
+    if (every > 0) {
+      this.timer = setInterval(() => {
+        this.evaluateAll().catch((error) => console.error('[capstan] alert evaluation failed:', error));
+      }, every);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Stops the timer and waits for evaluations and webhook deliveries under way. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+    await this.evaluating?.catch(() => undefined);
+    await this.webhooks.close();
+  }
+
+  // ---- monitors -------------------------------------------------------------------------
+
+  /**
+   * Creates the monitor of a deployment.
+   * @throws RESOURCE_DOES_NOT_EXIST for an unknown deployment; RESOURCE_ALREADY_EXISTS
+   */
+  async createMonitor(input: MonitorInput): Promise<MonitorConfig> {
+    if (!(await this.deps.deploymentExists(input.deployment))) throw doesNotExist(`Deployment '${input.deployment}' does not exist; create it before its monitor.`);
+    const { columns: _ignored, ...drift } = input.drift ?? {};
+    const time = this.now();
+    const config: MonitorConfig = {
+      deployment: input.deployment,
+      task: input.task,
+      windowMs: input.windowMs ?? HOUR,
+      segmentColumns: [...new Set(input.segmentColumns ?? [])],
+      drift,
+      ...(input.predictionOutput ? { predictionOutput: input.predictionOutput } : {}),
+      ...(input.scoreOutput ? { scoreOutput: input.scoreOutput } : {}),
+      positiveClass: input.positiveClass ?? '1',
+      scoreIndex: input.scoreIndex ?? 1,
+      targetColumn: input.targetColumn ?? 'target',
+      createdAt: time,
+      updatedAt: time,
+    };
+    if (OUTPUT_COLUMNS.includes(config.targetColumn)) throw invalidParameter(`targetColumn cannot be '${config.targetColumn}': that name holds the model's output.`);
+    // Check the drift options once, on a tiny profile pair, so a bad stattest fails here.
+    const probe = DatasetProfile.of([{ name: 'x', dtype: 'float', values: new Float64Array([0, 1]) }]);
+    driftFromProfiles(probe, probe, config.drift);
+    return this.deps.store.createMonitor(config);
+  }
+
+  /** @throws RESOURCE_DOES_NOT_EXIST */
+  async getMonitor(deployment: string): Promise<{ monitor: MonitorConfig; reference: Omit<Reference, 'profile' | 'segments' | 'raw'> | null }> {
+    const monitor = await this.monitorOf(deployment);
+    const ref = await this.deps.store.getReference(deployment);
+    if (!ref) return { monitor, reference: null };
+    const { profile: _p, segments, raw: _r, ...summary } = ref;
+    return { monitor, reference: { ...summary, segmentValues: Object.fromEntries(Object.entries(segments).map(([c, v]) => [c, Object.keys(v)])) } as Omit<Reference, 'profile' | 'segments' | 'raw'> };
+  }
+
+  listMonitors(): Promise<MonitorConfig[]> {
+    return this.deps.store.listMonitors();
+  }
+
+  deleteMonitor(deployment: string): Promise<void> {
+    return this.deps.store.deleteMonitor(deployment);
+  }
+
+  private async monitorOf(deployment: string): Promise<MonitorConfig> {
+    const m = await this.deps.store.getMonitor(deployment);
+    if (!m) throw doesNotExist(`Deployment '${deployment}' has no monitor; create one with POST /api/v1/monitors.`);
+    return m;
+  }
+
+  private async referenceOf(deployment: string): Promise<Reference> {
+    const r = await this.deps.store.getReference(deployment);
+    if (!r) throw invalidParameter(`Monitor '${deployment}' has no reference yet; set one with PUT /api/v1/monitors/${deployment}/reference.`);
+    return r;
+  }
+
+  // ---- reference ------------------------------------------------------------------------
+
+  /**
+   * Sets the reference from rows (records or columns): the features, optionally the label
+   * (`targetColumn`), `prediction` and `score`. Checked in full before anything is stored.
+   * @throws INVALID_PARAMETER_VALUE with what to fix
+   */
+  async setReferenceFromRows(deployment: string, input: { records?: unknown[]; columns?: Record<string, unknown> }): Promise<Reference> {
+    const config = await this.monitorOf(deployment);
+    if ((input.records === undefined) === (input.columns === undefined)) throw invalidParameter('Give the reference as either "records" (a list of objects) or "columns" (an object of equal-length arrays).');
+    const columns = input.records ? recordsToColumns(input.records) : checkColumns(input.columns!);
+    await this.checkAgainstLog(config, columns);
+    const reference = this.buildReference(config, columns, 'rows');
+    await this.deps.store.putReference(reference);
+    return reference;
+  }
+
+  /**
+   * Sets the reference from the deployment's own prediction log in [since, until), with the
+   * labels that have arrived for those predictions.
+   */
+  async setReferenceFromLog(deployment: string, since: number, until: number): Promise<Reference> {
+    const config = await this.monitorOf(deployment);
+    if (!(until > since)) throw invalidParameter(`until (${until}) must be after since (${since}).`);
+    const records = await this.records(config.deployment, since, until);
+    if (records.length === 0) throw invalidParameter(`Deployment '${deployment}' logged no successful predictions between ${new Date(since).toISOString()} and ${new Date(until).toISOString()}.`);
+    const labels = await this.labelsOf(records);
+    const columns = this.logColumns(config, records, labels);
+    const reference = this.buildReference(config, columns, `log:${since}-${until}`);
+    await this.deps.store.putReference(reference);
+    return reference;
+  }
+
+  private async checkAgainstLog(config: MonitorConfig, columns: JsonColumns): Promise<void> {
+    const [sample] = await this.deps.predictions.predictions({ deployment: config.deployment, limit: 1 });
+    const ok = sample?.status === 'ok' ? sample : (await this.deps.predictions.predictions({ deployment: config.deployment, limit: 50 })).find((r) => r.status === 'ok');
+    if (!ok) return;
+    const logged = Object.keys(predictionColumns(ok, config).columns).filter((c) => !OUTPUT_COLUMNS.includes(c));
+    const given = Object.keys(columns).filter((c) => !OUTPUT_COLUMNS.includes(c) && c !== config.targetColumn);
+    const missing = logged.filter((c) => !given.includes(c));
+    const extra = given.filter((c) => !logged.includes(c));
+    if (missing.length || extra.length) {
+      throw invalidParameter(`The reference's columns do not match the inputs deployment '${config.deployment}' logs (${logged.join(', ')})${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not model inputs: ${extra.join(', ')}` : ''}. Label columns go in '${config.targetColumn}'.`);
+    }
+  }
+
+  private buildReference(config: MonitorConfig, columns: JsonColumns, source: string): Reference {
+    const rows = rowCount(columns);
+    if (rows === 0) throw invalidParameter('The reference has no rows.');
+    const features = Object.keys(columns).filter((c) => !OUTPUT_COLUMNS.includes(c) && c !== config.targetColumn).sort();
+    if (features.length === 0) throw invalidParameter(`The reference has no feature columns (only ${Object.keys(columns).join(', ')}).`);
+    for (const s of config.segmentColumns) {
+      if (!features.includes(s)) throw invalidParameter(`Segment column '${s}' is not among the reference's columns (${features.join(', ')}).`);
+    }
+    const typed: Column[] = [];
+    for (const name of [...features, ...OUTPUT_COLUMNS.filter((c) => c in columns)]) {
+      const cells = columns[name]!;
+      if (cells.every((c) => c === null)) throw invalidParameter(`Column '${name}' of the reference has no values (all null).`);
+      typed.push(typedColumn(name, cells));
+    }
+    for (const s of config.segmentColumns) {
+      if (typed.find((c) => c.name === s)!.dtype === 'float') throw invalidParameter(`Segment column '${s}' is numeric; segments are slices of a categorical column.`);
+    }
+    const profile = DatasetProfile.of(typed, { kllK: 1024 });
+    const segments: Record<string, Record<string, ReturnType<DatasetProfile['serialize']>>> = {};
+    for (const s of config.segmentColumns) {
+      const cells = columns[s]!;
+      const counts = new Map<string, number>();
+      for (const c of cells) if (c !== null) counts.set(String(c), (counts.get(String(c)) ?? 0) + 1);
+      const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_SEGMENT_VALUES);
+      segments[s] = {};
+      for (const [value] of top) {
+        const idx = cells.flatMap((c, i) => (c !== null && String(c) === value ? [i] : []));
+        const slice = typed.map((col) => sliceColumn(col, idx));
+        segments[s][value] = DatasetProfile.of(slice, { kllK: 1024 }).serialize();
+      }
+    }
+    const { performance, labeledRows, calibration } = this.referencePerformance(config, columns);
+    const exact = rows <= (this.deps.exactMaxRows ?? 5000);
+    return {
+      deployment: config.deployment, createdAt: this.now(), source, rows, features,
+      profile: profile.serialize(), segments,
+      raw: exact ? Object.fromEntries(typed.map((c) => [c.name, c.dtype === 'float' ? Array.from(c.values as Float64Array, (v) => (Number.isNaN(v) ? null : v)) : (c.values as (string | null)[])])) : null,
+      performance, labeledRows, calibration,
+    };
+  }
+
+  private referencePerformance(config: MonitorConfig, columns: JsonColumns): { performance: Metrics; labeledRows: number; calibration: Calibration | null } {
+    const target = columns[config.targetColumn];
+    const prediction = columns[PREDICTION_COLUMN];
+    if (!target || !prediction) return { performance: {}, labeledRows: 0, calibration: null };
+    const idx = target.flatMap((t, i) => (t !== null && prediction[i] !== null ? [i] : []));
+    if (config.task === 'regression') {
+      if (idx.some((i) => typeof target[i] !== 'number' || typeof prediction[i] !== 'number')) throw invalidParameter(`A regression reference needs numeric '${config.targetColumn}' and '${PREDICTION_COLUMN}' columns.`);
+      return { performance: regressionMetrics(idx.map((i) => target[i] as number), idx.map((i) => prediction[i] as number)), labeledRows: idx.length, calibration: null };
+    }
+    const score = columns[SCORE_COLUMN];
+    const withScore = score && idx.every((i) => typeof score[i] === 'number');
+    if (score && score.some((s) => s !== null && typeof s !== 'number')) throw invalidParameter(`Column '${SCORE_COLUMN}' must hold numbers (P(positive class)).`);
+    const labels = idx.map((i) => String(target[i]));
+    const performance = classificationMetrics(labels, idx.map((i) => String(prediction[i])), withScore ? idx.map((i) => score[i] as number) : null, config.positiveClass);
+    const calibration = withScore && idx.length >= 20
+      ? fitCalibration(labels.map((l) => (l === config.positiveClass ? 1 : 0)), idx.map((i) => score[i] as number))
+      : null;
+    return { performance, labeledRows: idx.length, calibration };
+  }
+
+  // ---- the log --------------------------------------------------------------------------
+
+  private async records(deployment: string, since: number, until: number): Promise<PredictionRecord[]> {
+    const limit = this.deps.maxRecords ?? 200_000;
+    const all = await this.deps.predictions.predictions({ deployment, since, until, limit, includeShadow: false });
+    return all.filter((r) => r.status === 'ok');
+  }
+
+  private async labelsOf(records: PredictionRecord[]): Promise<Map<string, FeedbackRecord>> {
+    const out = new Map<string, FeedbackRecord>();
+    if (records.length === 0) return out;
+    const times = records.map((r) => r.time);
+    const since = Math.min(...times), until = Math.max(...times) + 1;
+    for (const f of await this.deps.store.feedbackInRange(records[0]!.deployment, since, until)) out.set(`${f.predictionId}\u0000${f.row}`, f);
+    return out;
+  }
+
+  private logColumns(config: MonitorConfig, records: PredictionRecord[], labels?: Map<string, FeedbackRecord>): JsonColumns {
+    const parts = records.map((r) => {
+      const p = predictionColumns(r, config);
+      if (labels) p.columns[config.targetColumn] = Array.from({ length: p.rows }, (_, row) => labels.get(`${r.id}\u0000${row}`)?.label ?? null);
+      return p;
+    });
+    return concatColumns(parts);
+  }
+
+  // ---- drift ----------------------------------------------------------------------------
+
+  private windowsOf(config: MonitorConfig, since: number | undefined, until: number | undefined): { since: number; until: number; starts: number[] } {
+    const w = config.windowMs;
+    const end = until ?? Math.floor(this.now() / w) * w + w;
+    const start = since ?? end - 24 * w;
+    if (!(end > start)) throw invalidParameter(`until (${end}) must be after since (${start}).`);
+    const first = Math.floor(start / w) * w;
+    const starts: number[] = [];
+    for (let t = first; t < end; t += w) starts.push(t);
+    if (starts.length > MAX_WINDOWS) throw invalidParameter(`The range spans ${starts.length} windows of ${w} ms; at most ${MAX_WINDOWS}: narrow since/until.`);
+    return { since: first, until: end, starts };
+  }
+
+  /**
+   * Drift of inputs and predictions per window in [since, until) (default: the last 24 windows),
+   * oldest first: a series for a heat map of column scores over time.
+   */
+  async drift(deployment: string, range: { since?: number; until?: number } = {}): Promise<{ windowMs: number; windows: DriftWindow[] }> {
+    const config = await this.monitorOf(deployment);
+    const reference = await this.referenceOf(deployment);
+    const { since, until, starts } = this.windowsOf(config, range.since, range.until);
+    const records = await this.records(deployment, since, until);
+    const windows = starts.map((start) => {
+      const end = Math.min(start + config.windowMs, until);
+      const inWindow = records.filter((r) => r.time >= start && r.time < end);
+      return { start, end, ...this.analyze(config, reference, inWindow) };
+    });
+    return { windowMs: config.windowMs, windows };
+  }
+
+  private analyze(config: MonitorConfig, reference: Reference, records: PredictionRecord[], columnsFilter?: (columns: JsonColumns) => JsonColumns): Analysis {
+    let columns = this.logColumns(config, records);
+    if (columnsFilter) columns = columnsFilter(columns);
+    const rows = rowCount(columns);
+    if (rows === 0) return { rows: 0, mode: null, inputs: null, predictions: null };
+    const refProfile = DatasetProfile.deserialize(reference.profile);
+    return this.compare(config, reference, refProfile, columns, rows);
+  }
+
+  private compare(config: MonitorConfig, reference: Reference, refProfile: DatasetProfile, columns: JsonColumns, rows: number, forceProfile = false): Analysis {
+    const current: Column[] = [];
+    for (const [name, ref] of refProfile.columns) {
+      const cells = columns[name];
+      if (!cells || cells.every((c) => c === null)) continue;
+      current.push(typedColumn(name, coerce(cells, ref.kind), ref.kind));
+    }
+    const exact = !forceProfile && reference.raw !== null && rows <= (this.deps.exactMaxRows ?? 5000);
+    const refColumns = exact ? Object.entries(reference.raw!).map(([name, cells]) => typedColumn(name, cells, refProfile.columns.get(name)!.kind)) : [];
+    const curProfile = exact ? null : DatasetProfile.of(current);
+    const run = (names: string[]): DriftReport | null => {
+      const present = names.filter((n) => current.some((c) => c.name === n) && refProfile.columns.has(n));
+      if (present.length === 0) return null;
+      const options = optionsFor(config.drift, present);
+      if (exact) return computeDrift(refColumns.filter((c) => present.includes(c.name)), current.filter((c) => present.includes(c.name)), options);
+      return driftFromProfiles(subset(refProfile, present), subset(curProfile!, present), options);
+    };
+    try {
+      return { rows, mode: exact ? 'exact' : 'profile', inputs: run(reference.features), predictions: run(OUTPUT_COLUMNS) };
+    } catch (error) {
+      if (!(error instanceof CapstanError)) throw error;
+      return { rows, mode: exact ? 'exact' : 'profile', inputs: null, predictions: null, error: error.message };
+    }
+  }
+
+  /**
+   * Drift within each top reference value of a categorical segment column over [since, until):
+   * the slice of current rows against the reference's slice with the same value.
+   */
+  async segments(deployment: string, column: string, range: { since?: number; until?: number } = {}): Promise<{ column: string; segments: SegmentDrift[]; otherRows: number }> {
+    const config = await this.monitorOf(deployment);
+    const reference = await this.referenceOf(deployment);
+    const slices = reference.segments[column];
+    if (!slices) throw invalidParameter(`'${column}' is not a segment column of monitor '${deployment}' (segments: ${Object.keys(reference.segments).join(', ') || 'none'}).`);
+    const { since, until } = this.windowsOf(config, range.since, range.until);
+    const columns = this.logColumns(config, await this.records(deployment, since, until));
+    const cells = columns[column] ?? [];
+    const out: SegmentDrift[] = [];
+    let covered = 0;
+    for (const [value, serialized] of Object.entries(slices)) {
+      const idx = cells.flatMap((c, i) => (c !== null && String(c) === value ? [i] : []));
+      covered += idx.length;
+      const refProfile = DatasetProfile.deserialize(serialized);
+      if (idx.length === 0) {
+        out.push({ value, referenceRows: refProfile.rows, rows: 0, report: null });
+        continue;
+      }
+      const slice = Object.fromEntries(Object.entries(columns).map(([n, v]) => [n, idx.map((i) => v[i]!)]));
+      const a = this.compare(config, { ...reference, raw: null }, refProfile, slice, idx.length, true);
+      out.push({ value, referenceRows: refProfile.rows, rows: idx.length, report: a.inputs, ...(a.error ? { error: a.error } : {}) });
+    }
+    return { column, segments: out, otherRows: cells.length - covered };
+  }
+
+  // ---- ground truth and performance -----------------------------------------------------
+
+  /**
+   * Stores labels of logged predictions (late and out of order: a repeated label replaces the
+   * earlier one, the first arrival time is kept). The whole batch is refused when any prediction
+   * id is unknown or a row is out of range.
+   * @throws INVALID_PARAMETER_VALUE listing the unknown ids
+   */
+  async feedback(items: { predictionId: string; row?: number; label: string | number | boolean }[]): Promise<{ created: number; updated: number }> {
+    if (items.length === 0) throw invalidParameter('feedback needs at least one item.');
+    const ids = [...new Set(items.map((i) => i.predictionId))];
+    const found = new Map((await this.deps.predictions.predictionsById(ids)).map((r) => [r.id, r]));
+    const unknown = ids.filter((id) => !found.has(id));
+    if (unknown.length) {
+      throw invalidParameter(`Unknown prediction id(s), nothing was stored: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ` and ${unknown.length - 20} more` : ''}.`);
+    }
+    const monitors = new Map<string, MonitorConfig | null>();
+    const time = this.now();
+    const records: FeedbackRecord[] = [];
+    const seen = new Map<string, number>();
+    for (const [i, item] of items.entries()) {
+      const p = found.get(item.predictionId)!;
+      const row = item.row ?? 0;
+      const rows = Math.max(0, ...Object.values(p.inputs).map((v) => (Array.isArray(v) ? v.length : 0)));
+      if (row >= rows) throw invalidParameter(`items[${i}]: prediction ${p.id} has ${rows} row(s); row ${row} does not exist. Nothing was stored.`);
+      if (!monitors.has(p.deployment)) monitors.set(p.deployment, await this.deps.store.getMonitor(p.deployment));
+      if (monitors.get(p.deployment)?.task === 'regression' && typeof item.label !== 'number') {
+        throw invalidParameter(`items[${i}]: deployment '${p.deployment}' is monitored as a regression; its label must be a number, got ${JSON.stringify(item.label)}. Nothing was stored.`);
+      }
+      const key = `${p.id}\u0000${row}`;
+      const record: FeedbackRecord = { predictionId: p.id, row, deployment: p.deployment, predictionTime: p.time, label: item.label, receivedAt: time, updatedAt: time };
+      if (seen.has(key)) records[seen.get(key)!] = record;
+      else {
+        seen.set(key, records.length);
+        records.push(record);
+      }
+    }
+    return this.deps.store.upsertFeedback(records);
+  }
+
+  /**
+   * Realised performance per window on the labels that have arrived, label coverage, CBPE
+   * estimates for binary classifiers, and the change against the reference.
+   */
+  async performance(deployment: string, range: { since?: number; until?: number } = {}): Promise<{ windowMs: number; reference: { metrics: Metrics; labeledRows: number; calibration: Omit<Calibration, 'x' | 'y'> | null } | null; windows: PerformanceWindow[] }> {
+    const config = await this.monitorOf(deployment);
+    const reference = await this.deps.store.getReference(deployment);
+    const { since, until, starts } = this.windowsOf(config, range.since, range.until);
+    const records = await this.records(deployment, since, until);
+    const labels = await this.labelsOf(records);
+    const windows = starts.map((start) => {
+      const end = Math.min(start + config.windowMs, until);
+      return { start, end, ...this.performanceOf(config, reference, records.filter((r) => r.time >= start && r.time < end), labels) };
+    });
+    return {
+      windowMs: config.windowMs,
+      reference: reference ? { metrics: reference.performance, labeledRows: reference.labeledRows, calibration: reference.calibration ? { used: reference.calibration.used, reason: reference.calibration.reason } : null } : null,
+      windows,
+    };
+  }
+
+  private performanceOf(config: MonitorConfig, reference: Reference | null, records: PredictionRecord[], labels: Map<string, FeedbackRecord>): Omit<PerformanceWindow, 'start' | 'end'> {
+    const columns = this.logColumns(config, records, labels);
+    const rows = rowCount(columns);
+    const target = columns[config.targetColumn] ?? [];
+    const prediction = columns[PREDICTION_COLUMN] ?? [];
+    const score = columns[SCORE_COLUMN];
+    const idx = target.flatMap((t, i) => (t !== null && prediction[i] !== null && prediction[i] !== undefined ? [i] : []));
+    let metrics: Metrics;
+    let estimated: Metrics = {};
+    if (config.task === 'regression') {
+      const ok = idx.filter((i) => typeof target[i] === 'number' && typeof prediction[i] === 'number');
+      metrics = regressionMetrics(ok.map((i) => target[i] as number), ok.map((i) => prediction[i] as number));
+    } else {
+      const withScore = score !== undefined && idx.every((i) => typeof score[i] === 'number');
+      metrics = classificationMetrics(idx.map((i) => String(target[i])), idx.map((i) => String(prediction[i])), withScore ? idx.map((i) => score![i] as number) : null, config.positiveClass);
+      if (score && rows > 0 && score.every((s) => typeof s === 'number') && prediction.length === rows) {
+        estimated = cbpeEstimate(prediction.map((p) => String(p) === config.positiveClass), score as number[], reference?.calibration ?? null);
+      }
+    }
+    const change: Metrics = {};
+    for (const [k, v] of Object.entries(metrics)) {
+      const r = reference?.performance[k];
+      change[k] = v !== null && r !== null && r !== undefined ? v - r : null;
+    }
+    for (const [k, v] of Object.entries(estimated)) {
+      const r = reference?.performance[k.replace(/^estimated_/, '')];
+      change[k] = v !== null && r !== null && r !== undefined ? v - r : null;
+    }
+    return { rows, labeledRows: idx.length, labelCoverage: rows === 0 ? null : idx.length / rows, metrics, estimated, change };
+  }
+
+  // ---- alert rules ----------------------------------------------------------------------
+
+  /** Adds an alert rule to a monitor. @throws INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST */
+  async createRule(deployment: string, input: RuleInput): Promise<AlertRule> {
+    const config = await this.monitorOf(deployment);
+    if (!ALERT_METRICS.includes(input.metric)) throw invalidParameter(`Unknown metric '${input.metric}'; one of ${ALERT_METRICS.join(', ')}.`);
+    if (input.metric === 'column_drift_score' && !input.column) throw invalidParameter("The metric 'column_drift_score' needs a 'column'.");
+    if (input.metric !== 'column_drift_score' && input.column) throw invalidParameter(`'column' applies to column_drift_score only, not '${input.metric}'.`);
+    if (!Number.isFinite(input.threshold)) throw invalidParameter('threshold must be a finite number.');
+    const classifier = ['accuracy', 'precision', 'recall', 'f1', 'roc_auc'].includes(input.metric) || input.metric.startsWith('estimated_');
+    const regressor = ['mae', 'rmse', 'r2'].includes(input.metric);
+    if ((classifier && config.task !== 'classification') || (regressor && config.task !== 'regression')) {
+      throw invalidParameter(`The metric '${input.metric}' does not apply to a ${config.task} monitor.`);
+    }
+    const rule: AlertRule = {
+      id: randomUUID(), deployment, name: input.name ?? `${input.metric}${input.column ? `(${input.column})` : ''} ${SYMBOL[input.comparison]} ${input.threshold}`,
+      metric: input.metric, ...(input.column ? { column: input.column } : {}), comparison: input.comparison, threshold: input.threshold,
+      windowMs: input.windowMs ?? config.windowMs, cooldownMs: input.cooldownMs ?? config.windowMs, severity: input.severity ?? 'warning',
+      enabled: true, createdAt: this.now(), lastFiredAt: null,
+    };
+    return this.deps.store.createRule(rule);
+  }
+
+  listRules(deployment?: string): Promise<AlertRule[]> {
+    return this.deps.store.listRules(deployment);
+  }
+
+  deleteRule(id: string): Promise<void> {
+    return this.deps.store.deleteRule(id);
+  }
+
+  listAlerts(query: { deployment?: string; since?: number; limit?: number }): Promise<Alert[]> {
+    return this.deps.store.listAlerts({ ...query, limit: query.limit ?? 100 });
+  }
+
+  /** @throws RESOURCE_DOES_NOT_EXIST */
+  async getAlert(id: string): Promise<Alert> {
+    const a = await this.deps.store.getAlert(id);
+    if (!a) throw doesNotExist(`Alert '${id}' does not exist.`);
+    return a;
+  }
+
+  /**
+   * Evaluates every enabled rule (of one deployment, or all) over its most recent window; a rule
+   * whose condition holds and whose cooldown has passed fires: the alert is stored with its
+   * evidence, then published as `drift.alert` (webhooks and pipeline triggers follow).
+   */
+  async evaluateAll(deployment?: string): Promise<Alert[]> {
+    while (this.evaluating) await this.evaluating.catch(() => undefined);
+    const run = this.evaluateOnce(deployment);
+    this.evaluating = run;
+    try {
+      return await run;
+    } finally {
+      this.evaluating = null;
+    }
+  }
+
+  private async evaluateOnce(deployment?: string): Promise<Alert[]> {
+    const now = this.now();
+    const rules = (await this.deps.store.listRules(deployment)).filter((r) => r.enabled);
+    const fired: Alert[] = [];
+    for (const rule of rules) {
+      if (rule.lastFiredAt !== null && now - rule.lastFiredAt < rule.cooldownMs) continue;
+      const config = await this.deps.store.getMonitor(rule.deployment);
+      if (!config) continue;
+      const alert = await this.check(config, rule, now);
+      if (!alert) continue;
+      if (await this.deps.store.fireRule(rule.id, rule.lastFiredAt, alert)) {
+        fired.push(alert);
+        this.deps.events.publish('drift.alert', {
+          deployment: alert.deployment, monitor: alert.deployment, alertId: alert.id, severity: alert.severity, summary: alert.summary,
+          ruleId: rule.id, metric: alert.metric, value: alert.value, threshold: alert.threshold,
+          columns: alert.evidence.driftedColumns.map((c) => c.column),
+        });
+      }
+    }
+    return fired;
+  }
+
+  private async check(config: MonitorConfig, rule: AlertRule, now: number): Promise<Alert | null> {
+    const since = now - rule.windowMs;
+    const records = await this.records(config.deployment, since, now);
+    let value: number | null = null;
+    const evidence: Alert['evidence'] = { since, until: now, rows: 0, driftedColumns: [] };
+    const drifted = (report: DriftReport | null): DriftedColumn[] => Object.entries(report?.columns ?? {})
+      .filter(([, c]) => c.drift_detected).map(([column, c]) => ({ column, stattest: c.stattest, score: c.score, threshold: c.threshold }));
+    if (rule.metric === 'rows') {
+      value = records.length === 0 ? 0 : rowCount(this.logColumns(config, records));
+      evidence.rows = value;
+    } else if (rule.metric === 'dataset_drift_share' || rule.metric === 'prediction_drift_share' || rule.metric === 'column_drift_score') {
+      const reference = await this.deps.store.getReference(config.deployment);
+      if (!reference) return null;
+      const a = this.analyze(config, reference, records);
+      evidence.rows = a.rows;
+      if (a.mode) evidence.mode = a.mode;
+      const report = rule.metric === 'prediction_drift_share' ? a.predictions : a.inputs;
+      if (!report) return null;
+      evidence.datasetDrift = report.dataset_drift;
+      evidence.driftedColumns = drifted(report);
+      if (rule.metric === 'column_drift_score') {
+        const c = report.columns[rule.column!];
+        if (!c || !Number.isFinite(c.score)) return null;
+        value = c.score;
+        evidence.column = rule.column!;
+        evidence.driftedColumns = [{ column: rule.column!, stattest: c.stattest, score: c.score, threshold: c.threshold }, ...evidence.driftedColumns.filter((d) => d.column !== rule.column)];
+      } else value = report.share_of_drifted_columns;
+    } else {
+      const reference = await this.deps.store.getReference(config.deployment);
+      const p = this.performanceOf(config, reference, records, await this.labelsOf(records));
+      evidence.rows = p.rows;
+      evidence.labeledRows = p.labeledRows;
+      value = rule.metric === 'label_coverage' ? p.labelCoverage : (p.metrics[rule.metric] ?? p.estimated[rule.metric] ?? null);
+    }
+    if (value === null || !Number.isFinite(value) || !compare(value, rule.comparison, rule.threshold)) return null;
+    const columns = evidence.driftedColumns.map((c) => c.column);
+    const summary = `${config.deployment}: ${rule.metric}${rule.column ? `(${rule.column})` : ''} = ${round(value)} ${SYMBOL[rule.comparison]} ${rule.threshold} over the last ${Math.round(rule.windowMs / 60_000)} min (${evidence.rows} rows)${columns.length ? `; drifted: ${columns.join(', ')}` : ''}`;
+    return { id: randomUUID(), ruleId: rule.id, deployment: config.deployment, time: now, severity: rule.severity, metric: rule.metric, value, threshold: rule.threshold, comparison: rule.comparison, summary, evidence };
+  }
+
+  // ---- webhooks -------------------------------------------------------------------------
+
+  /** Adds a webhook; the secret (generated when not given) is returned only here. */
+  async createWebhook(input: { url: string; events?: string[]; secret?: string; description?: string }): Promise<Webhook> {
+    let url: URL;
+    try {
+      url = new URL(input.url);
+    } catch {
+      throw invalidParameter(`Webhook url '${input.url}' is not a URL; give an http(s) URL.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidParameter(`Webhook url must be http(s), got '${url.protocol}'.`);
+    const events = [...new Set(input.events?.length ? input.events : ['*'])];
+    return this.deps.store.createWebhook({
+      id: randomUUID(), url: url.toString(), events, secret: input.secret ?? randomBytes(24).toString('hex'),
+      description: input.description ?? '', createdAt: this.now(),
+    });
+  }
+
+  /** Webhooks without their secrets. */
+  async listWebhooks(): Promise<Omit<Webhook, 'secret'>[]> {
+    return (await this.deps.store.listWebhooks()).map(({ secret: _s, ...w }) => w);
+  }
+
+  deleteWebhook(id: string): Promise<void> {
+    return this.deps.store.deleteWebhook(id);
+  }
+
+  /** @throws RESOURCE_DOES_NOT_EXIST */
+  async deliveries(id: string, limit = 100): Promise<WebhookDelivery[]> {
+    if (!(await this.deps.store.getWebhook(id))) throw doesNotExist(`Webhook '${id}' does not exist.`);
+    return this.deps.store.listDeliveries(id, limit);
+  }
+}
+
+function round(v: number): string {
+  return Math.abs(v) >= 1000 || v === 0 ? String(v) : v.toPrecision(4);
+}
+
+function sliceColumn(c: Column, idx: number[]): Column {
+  if (c.dtype === 'float' || c.dtype === 'int') return { name: c.name, dtype: c.dtype, values: Float64Array.from(idx, (i) => (c.values as Float64Array)[i]!) };
+  return { name: c.name, dtype: c.dtype, values: idx.map((i) => (c.values as (string | null)[])[i]!) };
+}
+
+function subset(profile: DatasetProfile, names: string[]): DatasetProfile {
+  const out = new DatasetProfile(profile.options);
+  out.rows = profile.rows;
+  for (const n of names) {
+    const c = profile.columns.get(n);
+    if (c) out.columns.set(n, c);
+  }
+  return out;
+}
+
+function optionsFor(drift: DriftOptions, names: string[]): DriftOptions {
+  const { columns: _c, perColumn, ...rest } = drift;
+  const kept = perColumn ? Object.fromEntries(Object.entries(perColumn).filter(([n]) => names.includes(n))) : undefined;
+  return { ...rest, ...(kept && Object.keys(kept).length ? { perColumn: kept } : {}) };
+}
+
