@@ -77,6 +77,70 @@ suite(ready ? 'capability pages (deployments, data, pipelines) in chromium again
     await page.getByRole('alert').filter({ hasText: 'nope' }).waitFor();
   });
 
+  describe('data', () => {
+    beforeAll(async () => {
+      await seedData(data);
+    }, 120_000);
+
+    it('lists datasets and a dataset\'s versions', async () => {
+      await go('/data');
+      const table = page.getByRole('table', { name: 'Datasets' });
+      await table.getByRole('link', { name: 'customers' }).waitFor();
+      await expect(table.getByRole('row', { name: /customers/ }).textContent()).resolves.toContain('Version 2');
+      await shot('data-light');
+
+      await table.getByRole('link', { name: 'customers' }).click();
+      const versions = page.getByRole('table', { name: 'Dataset versions' });
+      await versions.locator('tbody tr').first().waitFor();
+      await expect(versions.locator('tbody tr').count()).resolves.toBe(2);
+      await expect(versions.locator('tbody tr[data-version="2"]').textContent()).resolves.toContain('February export');
+      await shot('dataset-light');
+    });
+
+    it('diffs two versions: added, removed and changed files with row counts and schema changes', async () => {
+      await go('/data/customers');
+      await page.getByRole('link', { name: 'Compare v1 → v2' }).click();
+      await page.waitForURL(/\/data\/customers\/diff\?from=1&to=2/);
+      const changed = page.getByRole('table', { name: 'Changed files' });
+      await changed.waitFor();
+      const csv = changed.locator('tr[data-path="customers.csv"]');
+      await expect(csv.textContent()).resolves.toMatch(/400 → 520/);
+      await expect(csv.textContent()).resolves.toContain('+ region');
+      await expect(changed.locator('tr[data-path="README.md"]').textContent()).resolves.toContain('not a table');
+      await expect(page.getByRole('table', { name: 'Removed files' }).textContent()).resolves.toContain('notes/old.txt');
+      await shot('data-diff-light');
+    });
+
+    it('profiles a version: a card per column with histogram, null share and top values', async () => {
+      await go('/data/customers/versions/2?tab=profile');
+      const tenure = page.locator('.profile-card[data-column="tenure"]');
+      await tenure.waitFor({ timeout: 60_000 });
+      await expect(page.locator('.profile-card').count()).resolves.toBe(6);
+      await expect(tenure.locator('svg rect').count()).resolves.toBeGreaterThan(3);
+      const nulls = Number(await page.getByRole('meter', { name: 'Null share of spend' }).getAttribute('aria-valuenow'));
+      expect(nulls).toBeGreaterThan(0);
+      await expect(page.getByRole('table', { name: 'Top values of plan' }).textContent()).resolves.toContain('enterprise');
+      await shot('data-profile-light');
+    });
+
+    it('shows the files of a version and its validation reports with the failing checks', async () => {
+      await go('/data/customers/versions/1');
+      const files = page.getByRole('table', { name: 'Files' });
+      await files.waitFor();
+      await expect(files.locator('tbody tr').count()).resolves.toBe(3);
+      await page.getByRole('tab', { name: 'Validation' }).click();
+      await page.waitForURL(/tab=validations/);
+      await expect(page.locator('.report[data-suite="basic"] .badge').first().textContent()).resolves.toMatch(/passed/i);
+
+      await go('/data/customers/versions/2?tab=validations');
+      const report = page.locator('.report[data-suite="strict"]');
+      await report.waitFor();
+      await expect(report.locator('.report-head .badge').textContent()).resolves.toMatch(/failed/i);
+      await expect(report.locator('tr.row-bad').count()).resolves.toBe(3);
+      await shot('data-validation-light');
+    });
+  });
+
   servingSuite(noPython ? `deployments (skipped: ${noPython})` : 'deployments with real ONNX models', () => {
     beforeAll(async () => {
       await makeModels(server.url, dir);
@@ -138,8 +202,9 @@ suite(ready ? 'capability pages (deployments, data, pipelines) in chromium again
       const after = (await serving.get('churn-api')).deployment;
       expect(after.spec.variants.map((v) => `${v.model}/${v.version}/${v.weight}`)).toEqual(['churn/1/100']);
       expect(after.revision).toBe(3);
-      await expect(page.locator('.traffic-seg').getAttribute('aria-label')).resolves.toBe('churn/v1 100%');
-      await expect(page.getByRole('table', { name: 'Deployment history' }).locator('tbody tr').first().textContent()).resolves.toMatch(/rollback.*v2 too slow/s);
+      await page.locator('.traffic-seg[aria-label="churn/v1 100%"]').waitFor();
+      await page.getByRole('table', { name: 'Deployment history' }).locator('tbody tr[data-revision="3"]', { hasText: 'v2 too slow' }).waitFor();
+      await expect(page.locator('.traffic-seg').count()).resolves.toBe(1);
     });
 
     it('promotes a running canary from the UI', async () => {

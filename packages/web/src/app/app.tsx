@@ -15,6 +15,10 @@ const COMING: string[] = ['Monitoring'];
 
 // Pages of the later capabilities are split into their own chunks, loaded on first visit.
 const DeploymentsPage = lazy(() => import('../features/serving/pages/deployments-page').then((m) => ({ default: m.DeploymentsPage })));
+const DatasetsPage = lazy(() => import('../features/data/pages/datasets-page').then((m) => ({ default: m.DatasetsPage })));
+const DatasetPage = lazy(() => import('../features/data/pages/dataset-page').then((m) => ({ default: m.DatasetPage })));
+const DatasetVersionPage = lazy(() => import('../features/data/pages/version-page').then((m) => ({ default: m.DatasetVersionPage })));
+const DatasetDiffPage = lazy(() => import('../features/data/pages/diff-page').then((m) => ({ default: m.DatasetDiffPage })));
 const DeploymentPage = lazy(() => import('../features/serving/pages/deployment-page').then((m) => ({ default: m.DeploymentPage })));
 
 function view(route: Route): { section: string; page: ReactNode } {
@@ -33,6 +37,12 @@ function view(route: Route): { section: string; page: ReactNode } {
     case 'deployments':
       if (third) return { section: 'deployments', page: <NotFound /> };
       return { section: 'deployments', page: second ? <DeploymentPage key={second} name={second} /> : <DeploymentsPage /> };
+    case 'data':
+      if (!second) return { section: 'data', page: <DatasetsPage /> };
+      if (!third) return { section: 'data', page: <DatasetPage key={second} name={second} /> };
+      if (third === 'diff' && !fourth) return { section: 'data', page: <DatasetDiffPage key={second} name={second} /> };
+      if (third === 'versions' && fourth && /^\d+$/.test(fourth) && route.segments.length === 4) return { section: 'data', page: <DatasetVersionPage key={`${second}/${fourth}`} name={second} version={Number(fourth)} /> };
+      return { section: 'data', page: <NotFound /> };
     default:
       return { section: '', page: <NotFound /> };
   }
@@ -71,6 +81,7 @@ export function App() {
           <a href={link('/experiments')} aria-current={section === 'experiments' ? 'page' : undefined}>Experiments</a>
           <a href={link('/models')} aria-current={section === 'models' ? 'page' : undefined}>Models</a>
           <a href={link('/deployments')} aria-current={section === 'deployments' ? 'page' : undefined}>Deployments</a>
+          <a href={link('/data')} aria-current={section === 'data' ? 'page' : undefined}>Data</a>
           {COMING.map((c) => <span key={c} className="nav-soon" title={`${c}: coming with its API`} aria-disabled="true">{c}</span>)}
         </nav>
         <button type="button" className="button theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
