@@ -4,7 +4,7 @@
  * schedule, and webhooks for platform events.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { CapstanError, doesNotExist, invalidParameter } from '@capstan/api';
+import { doesNotExist, invalidParameter, isCapstanError } from '@capstan/api';
 import { computeDrift } from '../drift/index.js';
 import type { Column, DriftOptions, DriftReport } from '../drift/types.js';
 import { DatasetProfile, driftFromProfiles } from '../profile/index.js';
@@ -420,7 +420,7 @@ export class MonitoringService {
     try {
       return { rows, mode: exact ? 'exact' : 'profile', inputs: run(reference.features), predictions: run(OUTPUT_COLUMNS) };
     } catch (error) {
-      if (!(error instanceof CapstanError)) throw error;
+      if (!isCapstanError(error)) throw error;
       return { rows, mode: exact ? 'exact' : 'profile', inputs: null, predictions: null, error: error.message };
     }
   }
