@@ -5,14 +5,16 @@
  * compared with Python onnxruntime's on the same inputs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireDeployment, WireDeploymentChange } from '@capstan/api';
 import { ServingApi } from '@capstan/client';
 import { startTestServer } from '../../server/test/http/helpers.js';
 import { makeModels, pythonMissing, type Expected } from '../../server/test/serving/fixtures.js';
+import { watchCanary } from '../src/commands/deploy.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const missing = pythonMissing();
@@ -223,7 +225,7 @@ suite(`capstan deploy / models serve (Python fixtures${missing ? `: skipped, ${m
 
   it('canary --watch follows an automatic promotion to the end (exit 0)', async () => {
     expect((await cli(['deploy', 'create', 'auto', '--model', 'models:/churn/1'])).code).toBe(0);
-    const r = await cli(['deploy', 'canary', 'auto', '--model', 'models:/churn/2', '--steps', '50,100', '--step-seconds', '0.2', '--min-requests', '0', '--watch', '--interval', '50']);
+    const r = await cli(['deploy', 'canary', 'auto', '--model', 'models:/churn/2', '--steps', '50,100', '--step-seconds', '1', '--min-requests', '0', '--watch', '--interval', '50']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Canary churn/2 promoted (all steps passed): churn/2 100%');
     expect(r.stderr).toContain('canary churn/2: step 1/2 at 50%');
@@ -254,6 +256,19 @@ suite(`capstan deploy / models serve (Python fixtures${missing ? `: skipped, ${m
     expect(d.spec.variants).toEqual([{ model: 'churn', version: '1', weight: 100 }]);
   });
 
+  it('the watch view redraws one status line on a terminal until the canary ends', async () => {
+    await api.create('tty', { variants: [{ modelUri: 'models:/churn/1' }] });
+    await api.canary('tty', { modelUri: 'models:/churn/2' }, { steps: [50, 100], stepSeconds: 1.5, minRequests: 0 });
+    let text = '';
+    const final = await watchCanary(api, 'tty', 20, { isTTY: true, columns: 200, write: (t: string) => (text += t) });
+    expect(final.spec.canary).toMatchObject({ status: 'promoted', reason: 'all steps passed' });
+    expect(text).toContain('\r\x1b[2Kcanary churn/2 [50%…][100%] step 1/2 at 50%: 0 req, 0 err, p99 0.00 ms; next in');
+    expect(text).toContain('[50%✓][100%…] step 2/2 at 100%');
+    expect(text.endsWith('\r\x1b[2K')).toBe(true);
+    expect(text).not.toContain('\n');
+    await api.delete('tty');
+  });
+
   it('delete removes the deployment; its endpoint stops answering', async () => {
     const r = await cli(['deploy', 'delete', 'auto2']);
     expect(r.code, r.stderr).toBe(0);
@@ -277,6 +292,8 @@ suite(`capstan deploy / models serve (Python fixtures${missing ? `: skipped, ${m
       run.child.kill('SIGTERM');
       throw new Error('models serve did not print its URL');
     }
+
+    const temps = async () => (await readdir(tmpdir())).filter((f) => f.startsWith('capstan-serve-')).sort();
 
     async function stop(run: ReturnType<typeof start>): Promise<Result> {
       run.child.kill('SIGINT');
@@ -308,23 +325,36 @@ suite(`capstan deploy / models serve (Python fixtures${missing ? `: skipped, ${m
       await expect(fetch(`${url}/ping`)).rejects.toThrow();
     });
 
-    it('serves models:/NAME/VERSION and a runs:/ URI (MLflow 3 logged model) the same way', async () => {
+    it('serves models:/NAME/VERSION, a runs:/ URI and a models:/<model-id> URI (MLflow 3 logged model) and a local directory the same way; SIGTERM stops it and the download is removed', async () => {
       const v1 = await fetch(`${s.url}/api/2.0/mlflow/model-versions/get?name=churn&version=1`);
-      const runId = ((await v1.json()) as { model_version: { run_id: string } }).model_version.run_id;
-      for (const uri of ['models:/churn/1', `runs:/${runId}/model`]) {
+      const { run_id: runId, source } = ((await v1.json()) as { model_version: { run_id: string; source: string } }).model_version;
+      const mlmodels = (await readdir(join(s.dir, 'artifacts'), { recursive: true })).filter((f) => f.endsWith('MLmodel'));
+      const sources = await Promise.all(mlmodels.map(async (f) => dirname(join(s.dir, 'artifacts', f))));
+      expect(source).toMatch(/^models:\/m-/);
+      const local = sources.find((d) => d.includes(`/${source.slice('models:/'.length)}/`));
+      expect(local, `${source} among ${sources.join(', ')}`).toBeTruthy();
+      const before = await temps();
+      for (const uri of ['models:/churn/1', `runs:/${runId}/model`, source, local!]) {
         const { run, url } = await serve(uri, ['--name', 'churn']);
+        if (uri !== local) expect((await temps()).length).toBe(before.length + 1);
         const res = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: e.churn.inputs }) });
         expect(res.status, uri).toBe(200);
         expect(((await res.json()) as { predictions: { label: number[] } }).predictions.label).toEqual(e.churn.versions['1']!.label);
-        expect((await stop(run)).code).toBe(0);
+        run.child.kill('SIGTERM');
+        const r = await run.done;
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toContain('Received SIGTERM');
+        expect(await temps()).toEqual(before);
       }
     });
 
     it('refuses a pickled scikit-learn model at start with the skl2onnx hint, and unknown URIs', async () => {
+      const before = await temps();
       const pickled = await cli(['models', 'serve', '-m', 'models:/pickled/1', '-p', '0']);
       expect(pickled.code).toBe(1);
       expect(pickled.stderr).toMatch(/capstan: INVALID_PARAMETER_VALUE: .*skl2onnx/);
       expect(pickled.stdout).not.toContain('Serving');
+      expect(await temps()).toEqual(before);
       const unknown = await cli(['models', 'serve', '-m', 'models:/nope/1', '-p', '0']);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/RESOURCE_DOES_NOT_EXIST: .*nope/);

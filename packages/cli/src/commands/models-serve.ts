@@ -21,6 +21,7 @@ export interface LocalModel {
 
 const MODELS_URI = /^models:\/([^/@]+)(?:@([\w-]+)|\/([^/]+))\/?$/;
 const RUNS_URI = /^runs:\/([^/]+)\/(.+?)\/?$/;
+const LOGGED_MODEL_URI = /^models:\/(m-[0-9a-f]+)\/?$/;
 
 function invalid(message: string): CapstanError {
   return new CapstanError(ErrorCode.INVALID_PARAMETER_VALUE, message);
@@ -81,14 +82,15 @@ async function fetchLocation(client: CapstanClient, location: string, dest: stri
 
 /**
  * Resolves `models:/NAME/VERSION`, `models:/NAME@ALIAS`, `models:/NAME/STAGE` (or `latest`),
- * `runs:/RUN_ID/path` (run artifacts, or an MLflow 3 logged model of that run and name) or a
+ * `models:/<model-id>` (an MLflow 3 logged model), `runs:/RUN_ID/path` (run artifacts, or an MLflow 3 logged model of that run and name) or a
  * local directory to a model directory on this machine, downloading through the tracking server.
  * @throws INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST
  */
 export async function fetchModel(uri: string, trackingUri: string): Promise<LocalModel> {
   const models = MODELS_URI.exec(uri);
   const runs = RUNS_URI.exec(uri);
-  if (!models && !runs) {
+  const logged = LOGGED_MODEL_URI.exec(uri);
+  if (!models && !runs && !logged) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith('file://')) {
       throw invalid(`Unsupported model URI '${uri}': use models:/<name>/<version>, models:/<name>@<alias>, runs:/<run-id>/<path> or a local directory.`);
     }
@@ -100,6 +102,11 @@ export async function fetchModel(uri: string, trackingUri: string): Promise<Loca
   const temp = await mkdtemp(join(tmpdir(), 'capstan-serve-'));
   const cleanup = () => rm(temp, { recursive: true, force: true });
   try {
+    if (logged) {
+      const model = await client.loggedModels.get(logged[1]!);
+      const dir = await fetchLocation(client, model.info.artifact_uri, join(temp, 'model'), `Logged model '${logged[1]}'`);
+      return { dir, name: model.info.name, version: '1', cleanup };
+    }
     if (models) {
       const name = decodeURIComponent(models[1]!);
       let version: string;
@@ -125,9 +132,9 @@ export async function fetchModel(uri: string, trackingUri: string): Promise<Loca
       if (!isCapstanError(error) || error.code !== ErrorCode.RESOURCE_DOES_NOT_EXIST) throw error;
     }
     const run = await client.runs.get(runId);
-    for await (const logged of client.loggedModels.searchAll(run.info.experiment_id)) {
-      if (logged.info.source_run_id === runId && logged.info.name === path) {
-        const dir = await fetchLocation(client, logged.info.artifact_uri, join(temp, 'model'), `Logged model '${path}' of run ${runId}`);
+    for await (const lm of client.loggedModels.searchAll(run.info.experiment_id)) {
+      if (lm.info.source_run_id === runId && lm.info.name === path) {
+        const dir = await fetchLocation(client, lm.info.artifact_uri, join(temp, 'model'), `Logged model '${path}' of run ${runId}`);
         return { dir, name: basename(path), version: '1', cleanup };
       }
     }
@@ -154,7 +161,7 @@ export function modelsServeCommand(models: Command): void {
   models.command('serve')
     .description('Serve one model over HTTP like `mlflow models serve` (/invocations, /ping, /health, /version) plus OIP v2 (/v2/models/<name>/infer)')
     .helpOption('--help', 'display help for command')
-    .requiredOption('-m, --model-uri <uri>', 'models:/<name>/<version>, models:/<name>@<alias>, runs:/<run-id>/<path> or a local model directory')
+    .requiredOption('-m, --model-uri <uri>', 'models:/<name>/<version>, models:/<name>@<alias>, models:/<model-id>, runs:/<run-id>/<path> or a local model directory')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', port, 5000)
     .option('-h, --host <host>', 'interface to bind', '127.0.0.1')
     .option('-w, --workers <n>', 'worker threads running the model', positiveInt)
