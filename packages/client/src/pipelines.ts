@@ -150,10 +150,10 @@ export function definePipeline<const S extends NonNullable<PipelineSpecInput['pa
     command: (name, command, step = {}) => ({ ...step, name, command }),
     step: (step) => step,
   };
-  const { module: _module, exportName: _export, ...rest } = options;
-  void _module;
-  void _export;
-  return { spec: { ...rest, params: options.params ?? {}, steps: build(builder) }, functions };
+  const rest: Partial<typeof options> = { ...options };
+  delete rest.module;
+  delete rest.exportName;
+  return { spec: { ...(rest as Omit<PipelineSpecInput, 'steps' | 'params'>), params: options.params ?? {}, steps: build(builder) }, functions };
 }
 
 /** Builds steps for {@link definePipeline}. */

@@ -131,6 +131,18 @@ describe('triggers and schedules', () => {
     expect(done.status).toBe('SUCCEEDED');
   });
 
+  it('starts on a model version registered in the real registry', async () => {
+    await h.service.putPipeline({
+      name: 'on-model', params: { version: { type: 'string' }, source: { type: 'string' } },
+      steps: [{ name: 'evaluate', command: 'echo {{params.version}} {{params.source}}', cache: false }],
+      triggers: [{ event: 'model_version.created', filter: { name: 'trigger-model' }, params: { version: '{{event.version}}', source: '{{event.source}}' } }],
+    });
+    await h.registry.createRegisteredModel({ name: 'trigger-model' });
+    await h.registry.createModelVersion({ name: 'trigger-model', source: 's3://models/m1', storageLocation: 's3://models/m1' });
+    await waitFor(async () => (await h.service.listRuns({ pipeline: 'on-model' })).length === 1);
+    expect((await h.service.listRuns({ pipeline: 'on-model' }))[0]!.params).toEqual({ version: '1', source: 's3://models/m1' });
+  });
+
   it('chains pipelines on pipeline_run.finished', async () => {
     await h.service.putPipeline({ name: 'upstream-p', steps: [{ name: 'a', command: 'true', cache: false }] });
     await h.service.putPipeline({

@@ -151,8 +151,8 @@ export class PipelineService {
       } else if (e.state === 'COMPLETE' || e.state === 'CACHED') previous.set(e.node, e);
     }
     const controller = new AbortController();
-    const { steps: _steps, ...bare } = run;
-    void _steps;
+    const bare: WirePipelineRun = { ...run };
+    delete bare.steps;
     const done = this.execute(bare, planPipeline(spec), controller.signal, { previous, attempts }).finally(() => this.active.delete(runId));
     this.active.set(runId, { controller, done });
   }
@@ -305,7 +305,7 @@ export class PipelineService {
   private async execute(run: WirePipelineRun, plan: Plan, signal: AbortSignal, resumed?: { previous: Map<string, WireStepExecution>; attempts: Map<string, number> }): Promise<WirePipelineRun> {
     const started = this.now();
     await this.store.updateRun(run.runId, { status: 'RUNNING', startedAt: started }, ['QUEUED']);
-    const trackingRunId = run.trackingRunId ?? (await this.startTrackingRun(run, plan).catch(() => undefined));
+    const trackingRunId = run.trackingRunId ?? (await this.startTrackingRun(run).catch(() => undefined));
     if (trackingRunId && !run.trackingRunId) await this.store.updateRun(run.runId, { trackingRunId });
     const failure = { error: undefined as string | undefined };
     const runAbort = new AbortController();
@@ -697,7 +697,7 @@ export class PipelineService {
     }
   }
 
-  private async startTrackingRun(run: WirePipelineRun, plan: Plan): Promise<string | undefined> {
+  private async startTrackingRun(run: WirePipelineRun): Promise<string | undefined> {
     const tracking = this.options.tracking;
     const experimentId = await this.experimentFor(run.pipeline);
     if (!tracking || !experimentId) return undefined;
@@ -707,7 +707,6 @@ export class PipelineService {
     });
     const params = Object.entries(run.params).slice(0, 100).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
     if (params.length) await tracking.logBatch(created.info.runId, { params });
-    void plan;
     return created.info.runId;
   }
 
