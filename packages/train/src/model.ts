@@ -41,6 +41,14 @@ export interface TrainOptions {
   preprocessing?: PreprocessOptions;
   /** Seed for every random choice (default 0). */
   seed?: number;
+  /** gradient_boosting: a labeled validation table (preprocessed with the training fit) watched by early stopping and `onIteration`. */
+  validation?: TableLike;
+  /**
+   * gradient_boosting: called after each boosting iteration with the validation loss (log-loss or
+   * half squared error; undefined without a validation set); return false to stop training,
+   * e.g. `(i, loss) => { trial.report(loss!, i); return !trial.shouldPrune(); }`.
+   */
+  onIteration?: (iteration: number, validationLoss: number | undefined) => boolean | void;
 }
 
 /** An input column of a trained model, in input order (numeric columns first, then categorical). */
@@ -201,9 +209,19 @@ export function train(options: TrainOptions): TabularModel {
     case 'ridge':
       estimator = { type: 'linear', model: fitLinear(X, yValue!, p) };
       break;
-    case 'gradient_boosting':
-      estimator = { type: 'boosting', model: fitBoosting(X, yIndex ?? yValue!, classes ? classes.length : 0, { ...p, seed: options.seed ?? 0 }) };
+    case 'gradient_boosting': {
+      let evalSet: { X: Matrix; y: ArrayLike<number> } | undefined;
+      if (options.validation) {
+        const v = toColumns(options.validation);
+        const vl = v.columns[label];
+        if (!vl) invalid(`the validation table has no label column '${label}'`);
+        const vy = classes ? encodeLabelsLike(classes, label, vl) : regressionTarget(label, vl);
+        evalSet = { X: transform(pre, v.columns, v.rows), y: vy };
+      }
+      const opts = { ...p, seed: options.seed ?? 0, ...(evalSet ? { evalSet } : {}), ...(options.onIteration ? { onIteration: options.onIteration } : {}) };
+      estimator = { type: 'boosting', model: fitBoosting(X, yIndex ?? yValue!, classes ? classes.length : 0, opts) };
       break;
+    }
     case 'random_forest': {
       const mf = params.maxFeatures === 'auto' ? undefined : params.maxFeatures;
       estimator = { type: 'forest', model: fitForest(X, yIndex ?? yValue!, classes ? classes.length : 0, rng, { ...p, maxFeatures: mf as never }) };
@@ -213,6 +231,15 @@ export function train(options: TrainOptions): TabularModel {
   const example: Record<string, Cell[]> = {};
   for (const f of ordered) example[f] = Array.from({ length: Math.min(5, rows) }, (_, i) => columns[f]![i]);
   return new TabularModel(kind, task, label, pre, estimator, classes, params, Date.now() - started, example);
+}
+
+function encodeLabelsLike(classes: ClassLabels, label: string, col: ArrayLike<Cell>): Int32Array {
+  const index = new Map<string, number>(classes.map((c, k) => [String(c), k]));
+  return Int32Array.from({ length: col.length }, (_, i) => {
+    const k = index.get(String(col[i]));
+    if (k === undefined) invalid(`validation row ${i} has label ${JSON.stringify(col[i])}, which is not a training class`);
+    return k;
+  });
 }
 
 function orderFeatures(columns: Columns, features: readonly string[], pre: PreprocessOptions | undefined): string[] {

@@ -99,12 +99,19 @@ export class Trial {
     return this.suggest(name, { type: 'categorical', choices }) as T;
   }
 
-  /** Records an intermediate objective value at `step` (e.g. validation loss after `step` boosting rounds). */
-  async report(value: number, step: number): Promise<void> {
+  /**
+   * Records an intermediate objective value at `step` (e.g. validation loss after `step` boosting
+   * rounds). Synchronous, so it can run inside a training callback; tracking hooks it triggers
+   * are awaited when the trial ends (or by awaiting the returned promise).
+   */
+  report(value: number, step: number): Promise<void> {
     if (!Number.isInteger(step) || step < 0) invalid(`step must be a non-negative integer, got ${step}`);
-    if (this.record.intermediate.has(step)) return;
+    if (this.record.intermediate.has(step)) return Promise.resolve();
     this.record.intermediate.set(step, value);
-    await this.study.hooks.onReport?.(this.study, this.record, value, step);
+    const pending = Promise.resolve(this.study.hooks.onReport?.(this.study, this.record, value, step));
+    pending.catch(() => undefined);
+    this.study.pending.push(pending);
+    return pending;
   }
 
   /** Asks the study's pruner whether to stop now; throw {@link TrialPruned} when true. */
@@ -139,6 +146,8 @@ export class Study {
   readonly trials: FrozenTrial[] = [];
   /** Set by a sampler (grid) when the space is exhausted. */
   stopped = false;
+  /** Hook calls started by `Trial.report`, awaited before a trial ends. */
+  readonly pending: Promise<void>[] = [];
 
   constructor(options: StudyOptions = {}) {
     this.direction = options.direction ?? 'minimize';
@@ -161,6 +170,7 @@ export class Study {
   async tell(trial: Trial, result: number | 'pruned' | 'failed', error?: string): Promise<void> {
     const r = trial.record;
     if (r.state !== 'running') invalid(`trial ${r.number} is already ${r.state}`);
+    await Promise.all(this.pending.splice(0));
     if (typeof result === 'number') {
       if (Number.isNaN(result)) {
         r.state = 'failed';

@@ -131,6 +131,45 @@ describe('TPE beats random search with fixed seeds', () => {
   }, 300_000);
 });
 
+describe.skipIf(!HAS_PYTHON)('pruning a real gradient-boosting search', () => {
+  it('median pruner on breast_cancer (validation log-loss per boosting iteration) saves iterations and keeps the best', async () => {
+    const data = sklearnReference().datasets.breast_cancer!;
+    const { columns, rows } = toColumns(data.train);
+    const cut = Math.floor(rows * 0.7);
+    const slice = (from: number, to: number) => Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, Array.from(v).slice(from, to)]));
+    const fit = slice(0, cut);
+    const valid = slice(cut, rows);
+    const run = async (pruner: MedianPruner | undefined) => {
+      let iterations = 0;
+      const study = new Study({ sampler: new TpeSampler({ seed: 4 }), ...(pruner ? { pruner } : {}) });
+      await study.optimize((t) => {
+        let last = Infinity;
+        let pruned = false;
+        train({
+          data: fit, validation: valid, label: 'target', kind: 'gradient_boosting',
+          params: { learningRate: t.suggestFloat('learningRate', 0.005, 0.5, { log: true }), maxLeafNodes: t.suggestInt('maxLeafNodes', 2, 64, { log: true }), maxIter: 60 },
+          onIteration: (i, loss) => {
+            iterations++;
+            last = loss!;
+            void t.report(loss!, i);
+            pruned = t.shouldPrune();
+            return !pruned;
+          },
+        });
+        if (pruned) throw new TrialPruned();
+        return last;
+      }, { nTrials: 25 });
+      return { iterations, best: study.bestTrial.value!, pruned: study.trials.filter((t) => t.state === 'pruned').length };
+    };
+    const withPruning = await run(new MedianPruner());
+    const without = await run(undefined);
+    console.log(`breast_cancer GBT, 25 TPE trials × ≤60 iterations: median pruner ran ${withPruning.iterations} iterations (${withPruning.pruned} pruned), best ${withPruning.best.toFixed(4)}; without pruning ${without.iterations}, best ${without.best.toFixed(4)}`);
+    expect(withPruning.pruned).toBeGreaterThan(3);
+    expect(withPruning.iterations).toBeLessThan(without.iterations * 0.8);
+    expect(withPruning.best).toBeLessThan(without.best * 1.25);
+  }, 300_000);
+});
+
 /** A learning curve: loss decays toward a floor set by the quality parameter q. */
 const curve = (q: number, step: number) => q + 1 / (1 + step);
 

@@ -106,6 +106,22 @@ describe('trainers', () => {
     expect(() => train({ data, label: 'yBin', kind: 'gradient_boosting', features, params: { validationFraction: 1.5 } })).toThrow(/validationFraction must be in \(0, 1\)/);
   });
 
+  it('gradient boosting reports validation loss per iteration and stops when onIteration returns false', () => {
+    const valid = syntheticTable(300, 77);
+    const seen: [number, number | undefined][] = [];
+    const m = train({
+      data, validation: valid, label: 'yMulti', kind: 'gradient_boosting', features, params: { maxIter: 50 },
+      onIteration: (i, loss) => { seen.push([i, loss]); return i < 12; },
+    });
+    expect(seen.map(([i]) => i)).toEqual(Array.from({ length: 12 }, (_, k) => k + 1));
+    expect(seen.every(([, l]) => typeof l === 'number' && l > 0)).toBe(true);
+    expect(seen[11]![1]!).toBeLessThan(seen[0]![1]!);
+    expect(m.estimator.type === 'boosting' && m.estimator.model.iterations).toBe(12);
+    expect(m.estimator.type === 'boosting' && m.estimator.model.trees.length).toBe(36);
+    expect(() => train({ data, validation: { ...valid, yMulti: (valid.yMulti as string[]).map(() => 'other') }, label: 'yMulti', kind: 'gradient_boosting', features }))
+      .toThrow(/validation row 0 has label "other", which is not a training class/);
+  });
+
   it('logistic regression reaches the optimum (gradient ≈ 0) on separable-ish data', () => {
     const rng = new Rng(3);
     const n = 500;

@@ -118,6 +118,13 @@ export interface BoostingOptions {
   tol?: number;
   /** Seed of the validation split. */
   seed?: number;
+  /**
+   * A caller's validation set (features preprocessed like X). When given, it replaces the internal
+   * hold-out: training uses all of X, and early stopping (if on) watches this set's loss.
+   */
+  evalSet?: { X: Matrix; y: ArrayLike<number> };
+  /** Called after each iteration with the validation loss (when there is a validation set); return false to stop. */
+  onIteration?: (iteration: number, validationLoss: number | undefined) => boolean | void;
 }
 
 /** A fitted gradient-boosted ensemble: raw score = baseline + Σ tree leaf values (per output). */
@@ -141,7 +148,9 @@ export interface BoostedEnsemble {
 export function fitBoosting(Xall: Matrix, yall: ArrayLike<number>, classes: number, options: BoostingOptions = {}): BoostedEnsemble {
   const es = options.earlyStopping ?? 'auto';
   const early = es === 'auto' ? Xall.rows > 10_000 : es;
-  const split = early ? holdout(Xall, yall, classes, options.validationFraction ?? 0.1, new Rng(options.seed ?? 0)) : undefined;
+  const split = options.evalSet
+    ? { train: Xall, yTrain: yall, valid: options.evalSet.X, yValid: options.evalSet.y }
+    : early ? holdout(Xall, yall, classes, options.validationFraction ?? 0.1, new Rng(options.seed ?? 0)) : undefined;
   const X = split ? split.train : Xall;
   const y = split ? split.yTrain : yall;
   const lr = options.learningRate ?? 0.1;
@@ -221,8 +230,12 @@ export function fitBoosting(Xall: Matrix, yall: ArrayLike<number>, classes: numb
         for (let i = 0; i < v.rows; i++) valRaw[i * K + k] += tree.value[leafOf(tree, v.data, i * v.cols)];
       }
     }
-    if (split && valRaw) {
-      validationLoss.push(lossOf(valRaw, split.yValid, classes, K));
+    if (split && valRaw) validationLoss.push(lossOf(valRaw, split.yValid, classes, K));
+    if (options.onIteration?.(it + 1, split ? validationLoss[validationLoss.length - 1] : undefined) === false) {
+      it++;
+      break;
+    }
+    if (early && split && valRaw) {
       // scikit-learn's _should_stop on scores = -loss
       if (validationLoss.length > nNoChange) {
         const reference = validationLoss[validationLoss.length - nNoChange - 1];
