@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapstan } from '../../server/src/main.js';
 import { makeModels, pythonMissing } from '../../server/test/serving/fixtures.js';
-import { seedData, seedDeployments, seedPipeline } from './seed-capabilities.js';
+import { APPROVAL_PIPELINE, seedData, seedDeployments, seedPipeline } from './seed-capabilities.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -138,6 +138,90 @@ suite(ready ? 'capability pages (deployments, data, pipelines) in chromium again
       await expect(report.locator('.report-head .badge').textContent()).resolves.toMatch(/failed/i);
       await expect(report.locator('tr.row-bad').count()).resolves.toBe(3);
       await shot('data-validation-light');
+    });
+  });
+
+  describe('pipelines', () => {
+    let runId: string;
+    beforeAll(async () => {
+      ({ runId } = await seedPipeline(pipelines));
+    }, 120_000);
+
+    it('lists pipelines with schedules and triggers, the waiting approval and recent runs', async () => {
+      await go('/pipelines');
+      const table = page.getByRole('table', { name: 'Pipelines' });
+      await table.getByRole('link', { name: 'ship-model' }).waitFor();
+      const row = table.getByRole('row', { name: /ship-model/ });
+      await expect(row.textContent()).resolves.toContain('0 3 * * 1');
+      await expect(row.textContent()).resolves.toContain('dataset_version.created');
+      await page.locator('#approvals').getByRole('link', { name: 'review' }).waitFor();
+      await expect(page.getByRole('table', { name: 'Pipeline runs' }).locator(`tr[data-run="${runId}"]`).textContent()).resolves.toMatch(/RUNNING/);
+      await shot('pipelines-light');
+
+      await go('/pipelines/ship-model');
+      await page.locator('.dag [data-node="publish"]').waitFor();
+      await expect(page.locator('.dag .dag-node').count()).resolves.toBe(APPROVAL_PIPELINE.steps.length);
+      // prepare→shout, prepare→count, shout→review, count→review, review→publish, shout→publish (its input)
+      await expect(page.locator('.dag .dag-edge').count()).resolves.toBe(6);
+      await expect(page.getByRole('table', { name: 'Schedules and triggers' }).locator('tbody tr').count()).resolves.toBe(2);
+      await shot('pipeline-light');
+    });
+
+    it('draws the run DAG with live states and step details, and approving from the UI lets the run finish', async () => {
+      await go(`/pipeline-runs/${runId}`);
+      await page.locator('.dag [data-node="review"][data-state="waiting"]').waitFor();
+      await expect(page.locator('.dag [data-node="prepare"]').getAttribute('data-state')).resolves.toBe('complete');
+      await expect(page.locator('.dag [data-node="publish"]').getAttribute('data-state')).resolves.toBe('pending');
+      // keyboard: focus a node and open its details with Enter
+      await page.locator('.dag [data-node="shout"]').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/step=shout/);
+      await expect(page.getByRole('table', { name: 'Outputs of shout' }).textContent()).resolves.toContain('loud');
+      await shot('pipeline-run-waiting-light');
+
+      const panel = page.getByRole('region', { name: 'Approval review' });
+      await expect(panel.textContent()).resolves.toContain('Ship the loud greeting?');
+      await panel.getByRole('textbox', { name: 'Approval comment' }).fill('looks right');
+      await panel.getByRole('button', { name: 'Approve' }).click();
+      const finished = await until(async () => {
+        const r = await pipelines.getRun(runId);
+        return ['SUCCEEDED', 'FAILED', 'CANCELED'].includes(r.status) ? r : undefined;
+      }, 'the approved run to finish');
+      expect(finished.status).toBe('SUCCEEDED');
+      expect(finished.steps?.find((e) => e.step === 'publish')?.state).toBe('COMPLETE');
+      const [approval] = await pipelines.approvals({ runId });
+      expect(approval).toMatchObject({ state: 'APPROVED', comment: 'looks right' });
+      // the page follows the run to its end by polling
+      await page.locator('.dag [data-node="publish"][data-state="complete"]').waitFor();
+      await page.locator('.page-title .badge', { hasText: 'SUCCEEDED' }).waitFor();
+      await shot('pipeline-run-light');
+    });
+
+    it('marks cache hits on a second run, and rejecting from the UI stops it', async () => {
+      const second = await pipelines.run(APPROVAL_PIPELINE.name, {});
+      await go(`/pipeline-runs/${second.runId}`);
+      await page.locator('.dag [data-node="review"][data-state="waiting"]').waitFor({ timeout: 60_000 });
+      for (const step of ['prepare', 'shout', 'count']) await expect(page.locator(`.dag [data-node="${step}"]`).getAttribute('data-state')).resolves.toBe('cached');
+      await expect(page.locator('.dag [data-node="prepare"]').getAttribute('aria-label')).resolves.toContain('cache hit');
+      await page.getByRole('region', { name: 'Approval review' }).getByRole('button', { name: 'Reject' }).click();
+      const ended = await until(async () => {
+        const r = await pipelines.getRun(second.runId);
+        return ['SUCCEEDED', 'FAILED', 'CANCELED'].includes(r.status) ? r : undefined;
+      }, 'the rejected run to end');
+      expect(ended.status).not.toBe('SUCCEEDED');
+      expect(ended.steps?.find((e) => e.step === 'publish')?.state ?? 'never ran').not.toBe('COMPLETE');
+      await expect(pipelines.approvals({ runId: second.runId })).resolves.toMatchObject([{ state: 'REJECTED' }]);
+    });
+
+    it('draws the lineage of an artifact from a run output', async () => {
+      await go(`/pipeline-runs/${runId}?step=prepare`);
+      await page.getByRole('table', { name: 'Outputs of prepare' }).getByRole('link', { name: 'Lineage' }).click();
+      await page.waitForURL(/#\/lineage\?uri=/);
+      await page.getByRole('group', { name: 'Lineage graph' }).waitFor();
+      // downstream of prepare's output: shout and count read it (in both runs)
+      await page.locator('.dag [data-node^="e"]', { hasText: 'shout' }).first().waitFor();
+      expect(await page.locator('.dag .dag-node').count()).toBeGreaterThanOrEqual(3);
+      await shot('lineage-light');
     });
   });
 

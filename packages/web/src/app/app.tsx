@@ -19,6 +19,10 @@ const DatasetsPage = lazy(() => import('../features/data/pages/datasets-page').t
 const DatasetPage = lazy(() => import('../features/data/pages/dataset-page').then((m) => ({ default: m.DatasetPage })));
 const DatasetVersionPage = lazy(() => import('../features/data/pages/version-page').then((m) => ({ default: m.DatasetVersionPage })));
 const DatasetDiffPage = lazy(() => import('../features/data/pages/diff-page').then((m) => ({ default: m.DatasetDiffPage })));
+const PipelinesPage = lazy(() => import('../features/pipelines/pages/pipelines-page').then((m) => ({ default: m.PipelinesPage })));
+const PipelinePage = lazy(() => import('../features/pipelines/pages/pipeline-page').then((m) => ({ default: m.PipelinePage })));
+const PipelineRunPage = lazy(() => import('../features/pipelines/pages/run-page').then((m) => ({ default: m.PipelineRunPage })));
+const LineagePage = lazy(() => import('../features/pipelines/pages/lineage-page').then((m) => ({ default: m.LineagePage })));
 const DeploymentPage = lazy(() => import('../features/serving/pages/deployment-page').then((m) => ({ default: m.DeploymentPage })));
 
 function view(route: Route): { section: string; page: ReactNode } {
@@ -37,6 +41,13 @@ function view(route: Route): { section: string; page: ReactNode } {
     case 'deployments':
       if (third) return { section: 'deployments', page: <NotFound /> };
       return { section: 'deployments', page: second ? <DeploymentPage key={second} name={second} /> : <DeploymentsPage /> };
+    case 'pipelines':
+      if (third) return { section: 'pipelines', page: <NotFound /> };
+      return { section: 'pipelines', page: second ? <PipelinePage key={second} name={second} /> : <PipelinesPage /> };
+    case 'pipeline-runs':
+      return { section: 'pipelines', page: second && !third ? <PipelineRunPage key={second} runId={second} /> : <NotFound /> };
+    case 'lineage':
+      return { section: 'pipelines', page: second ? <NotFound /> : <LineagePage /> };
     case 'data':
       if (!second) return { section: 'data', page: <DatasetsPage /> };
       if (!third) return { section: 'data', page: <DatasetPage key={second} name={second} /> };
@@ -81,6 +92,7 @@ export function App() {
           <a href={link('/experiments')} aria-current={section === 'experiments' ? 'page' : undefined}>Experiments</a>
           <a href={link('/models')} aria-current={section === 'models' ? 'page' : undefined}>Models</a>
           <a href={link('/deployments')} aria-current={section === 'deployments' ? 'page' : undefined}>Deployments</a>
+          <a href={link('/pipelines')} aria-current={section === 'pipelines' ? 'page' : undefined}>Pipelines</a>
           <a href={link('/data')} aria-current={section === 'data' ? 'page' : undefined}>Data</a>
           {COMING.map((c) => <span key={c} className="nav-soon" title={`${c}: coming with its API`} aria-disabled="true">{c}</span>)}
         </nav>
