@@ -31,6 +31,7 @@ export interface DemoSummary {
   accuracyByVersion: Record<string, { labeled: number; accuracy: number }>;
   alerts: { rule: string; summary: string; columns: string[] }[];
   canaries: { candidate: string; outcome: string; reason: string }[];
+  monitoring?: Awaited<ReturnType<DemoMonitoring['report']>>;
   seconds: number;
 }
 
@@ -50,16 +51,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   mkdirSync(dir, { recursive: true });
   const quick = options.quick;
   const trials = quick ? 4 : 12;
-  const dayMs = quick ? 25 : 60;
+  const dayMs = quick ? 30 : 60;
   const labelDelay = 7;
   const dataDropEvery = quick ? 60 : 90;
+  const windowMs = quick ? 3000 : 5000;
 
   log.stage(`Starting Capstan on ${dir}`);
   const server = await startCapstan({
     host: '127.0.0.1', port: options.port, backendStoreUri: `sqlite:///${dir}/capstan.db`, artifactsDestination: `${dir}/artifacts`,
     serving: { canaryIntervalMs: 250 },
     monitoring: { evaluateIntervalMs: 500 },
-  } as Parameters<typeof startCapstan>[0]);
+  });
   const url = server.url;
   log.info(`server at ${url} (web UI: ${url}/)`);
   const client = new CapstanClient({ baseUrl: url });
@@ -96,7 +98,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     log.stage(`Deploy ${DEMO.deployment} ← models:/${DEMO.model}@champion (v${v1})`);
     await serving.create(DEMO.deployment, { variants: [{ modelUri: `models:/${DEMO.model}@champion` }] });
-    const monitoring = new DemoMonitoring(url);
+    const monitoring = new DemoMonitoring(url, windowMs);
     await monitoring.setup(history, log);
 
     log.stage(`Replaying ${replay.length} days (${replay[0]!.date} … ${replay.at(-1)!.date}) as live traffic; labels arrive ${labelDelay} days late`);
@@ -106,6 +108,41 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     let lastChallenger = v1;
     let canaryOf: string | null = null;
     let lastPoll = 0;
+    const poll = async (when: string): Promise<void> => {
+      for (const alert of await monitoring.newAlerts()) {
+        summary.alerts.push(alert);
+        log.info(`${when}: ALERT ${alert.rule}: ${alert.summary}`);
+      }
+      const runs = await pipelines.listRuns({ pipeline: weatherPipeline.spec.name, maxResults: 20 });
+      for (const run of runs) {
+        if (summary.pipelineRuns.some((r) => r.runId === run.runId)) continue;
+        if (!TERMINAL_RUN_STATUSES.includes(run.status)) continue;
+        summary.pipelineRuns.push(runSummary(run));
+        log.info(`${when}: pipeline run ${run.runId.slice(0, 8)} (${run.trigger?.kind ?? 'manual'}) ${run.status}`);
+      }
+      const challenger = await client.registeredModels.getAlias(DEMO.model, 'challenger').then((v) => v.version, () => lastChallenger);
+      if (challenger !== lastChallenger && canaryOf === null) {
+        lastChallenger = challenger;
+        summary.modelVersions.push(challenger);
+        log.info(`${when}: canary of challenger v${challenger} against champion v${summary.champion}`);
+        await serving.canary(DEMO.deployment, { model: DEMO.model, version: challenger }, { steps: [25, 50, 100], stepSeconds: quick ? 1.5 : 3, minRequests: 10, maxErrorRate: 0.01, maxP99Ms: 500 });
+        canaryOf = challenger;
+      }
+      if (canaryOf !== null) {
+        const d = (await serving.get(DEMO.deployment)).deployment;
+        const c = d.spec.canary;
+        if (c && c.status !== 'running' && c.candidate.version === canaryOf) {
+          summary.canaries.push({ candidate: canaryOf, outcome: c.status, reason: c.reason ?? '' });
+          if (c.status === 'promoted') {
+            await client.registeredModels.setAlias(DEMO.model, 'champion', canaryOf);
+            summary.champion = canaryOf;
+          }
+          log.info(`${when}: canary of v${canaryOf} ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
+          canaryOf = null;
+        }
+      }
+    };
+    const running = async () => canaryOf !== null || (await pipelines.listRuns({ pipeline: weatherPipeline.spec.name, maxResults: 20 })).some((r) => !TERMINAL_RUN_STATUSES.includes(r.status));
     for (let i = 0; i < replay.length; i++) {
       const day = replay[i]!;
       const started = performance.now();
@@ -143,38 +180,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       }
       if (performance.now() - lastPoll > 500) {
         lastPoll = performance.now();
-        for (const alert of await monitoring.newAlerts()) {
-          summary.alerts.push(alert);
-          log.info(`day ${day.date}: ALERT ${alert.rule}: ${alert.summary}`);
-        }
-        const runs = await pipelines.listRuns({ pipeline: weatherPipeline.spec.name, maxResults: 20 });
-        for (const run of runs) {
-          if (summary.pipelineRuns.some((r) => r.runId === run.runId)) continue;
-          if (!TERMINAL_RUN_STATUSES.includes(run.status)) continue;
-          summary.pipelineRuns.push(runSummary(run));
-          log.info(`day ${day.date}: pipeline run ${run.runId.slice(0, 8)} (${run.trigger?.kind ?? 'manual'}) ${run.status}`);
-        }
-        const challenger = await client.registeredModels.getAlias(DEMO.model, 'challenger').then((v) => v.version, () => lastChallenger);
-        if (challenger !== lastChallenger && canaryOf === null) {
-          lastChallenger = challenger;
-          summary.modelVersions.push(challenger);
-          log.info(`day ${day.date}: canary of challenger v${challenger} against champion v${summary.champion}`);
-          await serving.canary(DEMO.deployment, { model: DEMO.model, version: challenger }, { steps: [25, 50, 100], stepSeconds: quick ? 1.5 : 3, minRequests: 10, maxErrorRate: 0.01, maxP99Ms: 500 });
-          canaryOf = challenger;
-        }
-        if (canaryOf !== null) {
-          const d = (await serving.get(DEMO.deployment)).deployment;
-          const c = d.spec.canary;
-          if (c && c.status !== 'running' && c.candidate.version === canaryOf) {
-            summary.canaries.push({ candidate: canaryOf, outcome: c.status, reason: c.reason ?? '' });
-            if (c.status === 'promoted') {
-              await client.registeredModels.setAlias(DEMO.model, 'champion', canaryOf);
-              summary.champion = canaryOf;
-            }
-            log.info(`day ${day.date}: canary of v${canaryOf} ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
-            canaryOf = null;
-          }
-        }
+        await poll(day.date);
       }
       log.progress(i + 1, replay.length, 'days', `${day.date} · alerts ${summary.alerts.length} · champion v${summary.champion}${canaryOf ? ` · canary v${canaryOf}` : ''}`);
       const spent = performance.now() - started;
@@ -182,6 +188,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     }
     summary.replay.days = replay.length;
     log.endBar();
+    const tailStarted = Date.now();
+    if (await running()) log.info('replay done; repeating the last month of traffic until the retraining and its canary finish');
+    for (let k = 0; (await running()) && Date.now() - tailStarted < 120_000; k++) {
+      const day = replay[replay.length - 30 + (k % 30)]!;
+      const res = await fetch(`${url}/deployments/${DEMO.deployment}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: [featuresOf(day)] }) });
+      summary.replay.requests++;
+      if (res.status !== 200) summary.replay.failed++;
+      await res.arrayBuffer();
+      if (k % 10 === 0) await poll('after replay');
+      await sleep(dayMs);
+    }
+    await poll('end');
+    const report = await monitoring.report();
+    summary.monitoring = report;
     summary.accuracyByVersion = Object.fromEntries(Object.entries(correct).map(([v, c]) => [v, { labeled: c.labeled, accuracy: c.right / c.labeled }]));
     summary.seconds = (performance.now() - log.started) / 1000;
     printSummary(summary, log, dir);
@@ -220,6 +240,12 @@ function printSummary(s: DemoSummary, log: DemoConsole, dir: string): void {
   log.info(`pipeline runs: ${s.pipelineRuns.map((r) => `${r.trigger} ${r.status} in ${r.seconds.toFixed(1)} s`).join('; ')}`);
   log.info(`replay: ${s.replay.days} days, ${s.replay.requests} requests, ${s.replay.failed} failed, ${s.replay.labelsSent} labels`);
   for (const [v, a] of Object.entries(s.accuracyByVersion)) log.info(`accuracy of v${v} on replayed days it answered: ${(a.accuracy * 100).toFixed(1)}% over ${a.labeled} labeled days`);
+  if (s.monitoring) {
+    const m = s.monitoring;
+    log.info(`drift: ${m.driftedWindows} of ${m.driftWindows} monitoring windows drifted against the 2012–2013 reference`);
+    const accs = m.performance.filter((p) => p.accuracy !== null).map((p) => `${((p.accuracy ?? 0) * 100).toFixed(0)}%`);
+    if (accs.length) log.info(`accuracy per window (from late labels): ${accs.join(' → ')}`);
+  }
   for (const a of s.alerts) log.info(`alert ${a.rule}: ${a.summary}`);
   for (const c of s.canaries) log.info(`canary v${c.candidate}: ${c.outcome}${c.reason ? ` (${c.reason})` : ''}`);
   log.info(`see every step in the UI: npx capstan server --backend-store-uri sqlite:///${dir}/capstan.db --artifacts-destination ${dir}/artifacts`);

@@ -50,7 +50,7 @@ export default definePipeline({
     trials: { type: 'number', default: 12 },
     seed: { type: 'number', default: 7 },
   },
-  triggers: [{ event: 'drift.alert', filter: { deployment: DEMO.deployment }, params: {}, dedupKey: '{{event.alertId}}' }],
+  triggers: [{ event: 'drift.alert', filter: { deployment: DEMO.deployment, metric: 'dataset_drift_share' }, params: {}, dedupKey: '{{event.alertId}}' }],
 }, (p) => [
   p.fn('fetch', { params: ['version'], outputs: { data: 'Dataset', version: 'number' }, cache: false }, async (ctx) => {
     const data = new DataApi({ baseUrl: server() });
