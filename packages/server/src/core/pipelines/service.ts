@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { Cron } from 'croner';
+import type { Cron } from 'croner';
 import {
   CapstanError, doesNotExist, invalidParameter, isCapstanError, type ExecutionState, type PipelineRunStatus, type PipelineSpec, type TriggerSpec,
   type ScheduleSpec, type WireApproval, type WireArtifact, type WireLineage, type WirePipeline, type WirePipelineRun, type WireStepExecution,
@@ -178,6 +178,7 @@ export class PipelineService {
    */
   async putPipeline(input: unknown): Promise<WirePipeline> {
     const plan = planPipeline(input);
+    const { Cron } = plan.spec.schedules.length ? await import('croner') : { Cron: undefined as never };
     for (const s of plan.spec.schedules) {
       try {
         new Cron(s.cron, { paused: true, ...(s.timezone ? { timezone: s.timezone } : {}) }).stop();
@@ -733,14 +734,25 @@ export class PipelineService {
 
   // ---- triggers and schedules -----------------------------------------------------------------------
 
-  private async reloadTriggers(): Promise<void> {
+  private reloading: Promise<void> = Promise.resolve();
+
+  /** Reloads triggers and schedules from the store, one reload at a time. */
+  private reloadTriggers(): Promise<void> {
+    this.reloading = this.reloading.catch(() => undefined).then(() => this.loadTriggers());
+    return this.reloading;
+  }
+
+  private async loadTriggers(): Promise<void> {
     const triggers = await this.store.listTriggers();
     this.eventTriggers = triggers.filter((t) => t.kind === 'event').map((t) => ({ id: t.id, pipeline: t.pipeline, spec: t.spec as unknown as TriggerSpec }));
     if (!this.unsubscribe && !this.options.events) return;
     for (const c of this.crons) c.stop();
     this.crons = [];
     if (!this.started()) return;
-    for (const t of triggers.filter((x) => x.kind === 'cron')) {
+    const schedules = triggers.filter((x) => x.kind === 'cron');
+    if (!schedules.length) return;
+    const { Cron } = await import('croner');
+    for (const t of schedules) {
       const spec = t.spec as unknown as ScheduleSpec;
       this.crons.push(new Cron(spec.cron, { ...(spec.timezone ? { timezone: spec.timezone } : {}), protect: true }, async (self: Cron) => {
         const at = self.currentRun()?.getTime() ?? this.now();

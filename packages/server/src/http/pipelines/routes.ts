@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { parse as parseYaml } from 'yaml';
 import { invalidParameter, pipelines as contracts } from '@capstan/api';
 import type { PipelineService } from '../../core/pipelines/service.js';
 import { mount } from '../edge.js';
 
 const V1 = { prefixes: ['/api/v1'] } as const;
 
-/** Parses a YAML pipeline document. @throws INVALID_PARAMETER_VALUE with the YAML error */
-export function parsePipelineYaml(text: string): unknown {
+/** Parses a YAML pipeline document (the parser loads on first use). @throws INVALID_PARAMETER_VALUE with the YAML error */
+export async function parsePipelineYaml(text: string): Promise<unknown> {
+  const { parse } = await import('yaml');
   try {
-    return parseYaml(text, { maxAliasCount: 100 });
+    return parse(text, { maxAliasCount: 100 });
   } catch (error) {
     throw invalidParameter(`Invalid pipeline YAML: ${(error as Error).message}`);
   }
@@ -18,7 +18,7 @@ export function parsePipelineYaml(text: string): unknown {
 /** Native pipeline routes under `/api/v1` (see `pipelines` in @capstan/api). */
 export function pipelineRoutes(app: FastifyInstance, service: PipelineService): void {
   mount(app, contracts.put, async (input) => {
-    const spec = input.yaml !== undefined ? parsePipelineYaml(input.yaml) : input.spec;
+    const spec = input.yaml !== undefined ? await parsePipelineYaml(input.yaml) : input.spec;
     if (spec === undefined || spec === null) throw invalidParameter("Missing value for required parameter 'spec' (a pipeline object) or 'yaml' (its YAML text).");
     const withBase = input.baseDir && typeof spec === 'object' && !Array.isArray(spec) && !(spec as { baseDir?: unknown }).baseDir ? { ...(spec as object), baseDir: input.baseDir } : spec;
     return { pipeline: await service.putPipeline(withBase) };
