@@ -32,6 +32,8 @@ export interface CapstanConfig {
   logger?: boolean;
   /** Where pipeline steps run: `in-process` (default) or `redis://host:port` (BullMQ, `capstan worker`). */
   pipelineExecutor?: string;
+  /** Pipeline coordinator timers (ms): heartbeat, and silence after which another server resumes a run. */
+  pipelines?: { heartbeatMs?: number; staleAfterMs?: number };
   /** Serving timers (ms): replica sync and canary judging; 0 disables (tests drive them). */
   serving?: { syncIntervalMs?: number; canaryIntervalMs?: number };
   /** Monitoring timers: alert evaluation period (ms, 0 disables; tests call it), webhook retries. */
@@ -94,7 +96,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
   monitoring.start();
   const executor = await openExecutor(config.pipelineExecutor ?? process.env.CAPSTAN_PIPELINE_EXECUTOR ?? 'in-process', artifactStore);
   let serverUrl: string | undefined;
-  const pipelines = new PipelineService({ store: new SqlPipelineStore(driver), executor, tracking, registry, events, trackingUri: () => serverUrl });
+  const pipelines = new PipelineService({ store: new SqlPipelineStore(driver), executor, tracking, registry, events, trackingUri: () => serverUrl, ...config.pipelines });
   await pipelines.start();
   const app = buildHttpServer(
     {

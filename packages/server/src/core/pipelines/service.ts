@@ -123,6 +123,9 @@ export class PipelineService {
         this.tick().catch((error: unknown) => console.error('[capstan] pipeline heartbeat failed:', (error as Error).message));
       }, every);
       this.heartbeatTimer.unref?.();
+      setTimeout(() => {
+        this.tick().catch((error: unknown) => console.error('[capstan] pipeline recovery failed:', (error as Error).message));
+      }, 0).unref?.();
     }
   }
 
