@@ -109,6 +109,8 @@ export class SqlPipelineStore implements PipelineStore {
   }
 
   async claimStaleRuns(coordinator: string, staleBefore: number, now: number): Promise<string[]> {
+    const any = await this.db.get("SELECT run_id FROM pl_runs WHERE status IN ('QUEUED', 'RUNNING') AND (heartbeat_at IS NULL OR heartbeat_at < ?) LIMIT 1", [staleBefore]);
+    if (!any) return [];
     const rows = await this.db.transaction((tx) => tx.all<{ run_id: string }>(
       `UPDATE pl_runs SET coordinator = ?, heartbeat_at = ? WHERE status IN ('QUEUED', 'RUNNING') AND (heartbeat_at IS NULL OR heartbeat_at < ?) RETURNING run_id`,
       [coordinator, now, staleBefore],
