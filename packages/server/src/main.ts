@@ -87,7 +87,12 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
   const deploymentLog = new SqlDeploymentStore(driver);
   const monitoring = new MonitoringService({
     store: new SqlMonitoringStore(driver),
-    predictions: deploymentLog,
+    predictions: {
+      // This server's buffered payload log is written first, so a prediction it just answered is
+      // visible to drift windows and feedback at once (other replicas flush within 200 ms).
+      predictions: async (query) => { await serving.payloadLog.flush(); return deploymentLog.predictions(query); },
+      predictionsById: async (ids) => { await serving.payloadLog.flush(); return deploymentLog.predictionsById(ids); },
+    },
     deploymentExists: async (name) => (await deploymentLog.get(name)) !== null || (await deploymentLog.history(name, 1)).length > 0,
     events,
     send: fetchWebhookSender,
