@@ -79,8 +79,13 @@ export interface PipelineStore {
   /** The spec a run was started with. */
   getRunSpec(runId: string): Promise<PipelineSpec | null>;
   listRuns(filter: { pipeline?: string; status?: PipelineRunStatus; limit: number }): Promise<WirePipelineRun[]>;
-  /** Updates a run; with `from`, only when its status is one of those (returns whether it changed). */
-  updateRun(runId: string, patch: Partial<Pick<WirePipelineRun, 'status' | 'startedAt' | 'endedAt' | 'error' | 'trackingRunId'>>, from?: PipelineRunStatus[]): Promise<boolean>;
+  /**
+   * Updates a run; with `from`, only when its status is one of those; with `owner`, only while
+   * that coordinator (or none) drives it. Returns whether it changed.
+   */
+  updateRun(runId: string, patch: Partial<Pick<WirePipelineRun, 'status' | 'startedAt' | 'endedAt' | 'error' | 'trackingRunId'>>, from?: PipelineRunStatus[], owner?: string): Promise<boolean>;
+  /** Status and coordinator of each of these runs (missing runs are left out). */
+  runOwners(runIds: string[]): Promise<{ runId: string; status: PipelineRunStatus; coordinator: string | null }[]>;
 
   createExecution(execution: NewExecution): Promise<number>;
   /** Updates an execution; with `from`, only when its state is one of those (returns whether it changed). */

@@ -137,6 +137,11 @@ export function describePipelineStoreContract(label: string, open: () => Promise
       expect(await store.claimStaleRuns('c', T0 + 6500, T0 + 9500)).toContain(runId);
       await store.heartbeat([runId], 'c', T0 + 10_000);
       expect(await store.claimStaleRuns('d', T0 + 9900, T0 + 11_000)).not.toContain(runId);
+      expect(await store.runOwners([runId, done, uid('none')])).toEqual(expect.arrayContaining([
+        { runId, status: 'RUNNING', coordinator: 'c' }, { runId: done, status: 'SUCCEEDED', coordinator: 'old' },
+      ]));
+      expect(await store.updateRun(runId, { status: 'FAILED' }, ['RUNNING'], 'old')).toBe(false);
+      expect(await store.updateRun(runId, { status: 'FAILED' }, ['RUNNING'], 'c')).toBe(true);
     }));
 
     it('decides an approval once and de-duplicates trigger firings', () => withStore(async (store) => {

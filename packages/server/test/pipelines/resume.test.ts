@@ -55,3 +55,25 @@ it('a run whose coordinator went silent is taken over by another server and resu
   await first.metadata.close();
   await second.metadata.close();
 }, 60_000);
+
+it('a run canceled through another server stops on its coordinator at the next heartbeat', async () => {
+  const db = `sqlite:///${join(dir, 'cancel.sqlite')}`;
+  const first = await openSqlDatabase(db);
+  const second = await openSqlDatabase(db);
+  const artifacts = await openArtifactStore(join(dir, 'artifacts2'));
+  const owner = new PipelineService({ store: new SqlPipelineStore(first.driver), executor: new InProcessExecutor({ artifacts }), heartbeatMs: 0 });
+  const other = new PipelineService({ store: new SqlPipelineStore(second.driver), executor: new InProcessExecutor({ artifacts }), heartbeatMs: 0 });
+  await owner.putPipeline({ name: 'long', steps: [{ name: 'sleep', command: 'sleep 30', cache: false }, { name: 'after', command: 'true', after: ['sleep'] }] });
+  const run = await owner.startRun('long', {});
+  await waitFor(async () => (await other.getRun(run.runId)).steps?.some((s) => s.state === 'RUNNING') ?? false);
+  expect((await other.cancelRun(run.runId)).status).toBe('CANCELED');
+  await owner.tick();
+  const done = await owner.waitForRun(run.runId);
+  expect(done.status).toBe('CANCELED');
+  expect(Object.fromEntries(done.steps!.map((s) => [s.step, s.state]))).toEqual({ sleep: 'CANCELED', after: 'CANCELED' });
+  await owner.stop();
+  await other.stop();
+  await artifacts.close();
+  await first.metadata.close();
+  await second.metadata.close();
+}, 60_000);

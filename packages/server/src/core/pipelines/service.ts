@@ -132,7 +132,14 @@ export class PipelineService {
   /** Beats for this coordinator's runs, then takes over and resumes runs whose coordinator went silent. */
   async tick(): Promise<string[]> {
     const now = this.now();
-    await this.store.heartbeat([...this.active.keys()], this.coordinatorId, now);
+    const mine = [...this.active.keys()];
+    await this.store.heartbeat(mine, this.coordinatorId, now);
+    for (const owner of await this.store.runOwners(mine)) {
+      const active = this.active.get(owner.runId);
+      if (!active || active.controller.signal.aborted) continue;
+      if (owner.status === 'CANCELED') active.controller.abort(new CapstanError('INVALID_STATE', 'canceled'));
+      else if (owner.coordinator !== null && owner.coordinator !== this.coordinatorId) active.controller.abort(new CapstanError('INVALID_STATE', 'taken over by another coordinator'));
+    }
     const claimed = await this.store.claimStaleRuns(this.coordinatorId, now - (this.options.staleAfterMs ?? 30_000), now);
     for (const runId of claimed) {
       if (this.active.has(runId)) continue;
@@ -341,7 +348,7 @@ export class PipelineService {
       await this.runStep(exitCtx, plan.exit, []).catch(() => undefined);
     }
     const error = status === 'CANCELED' ? 'canceled' : failure.error;
-    await this.store.updateRun(run.runId, { status, endedAt: this.now(), ...(error ? { error } : {}) }, ['QUEUED', 'RUNNING']);
+    await this.store.updateRun(run.runId, { status, endedAt: this.now(), ...(error ? { error } : {}) }, ['QUEUED', 'RUNNING'], this.coordinatorId);
     if (trackingRunId && this.options.tracking) {
       await this.options.tracking.updateRun(trackingRunId, { status: status === 'SUCCEEDED' ? 'FINISHED' : status === 'CANCELED' ? 'KILLED' : 'FAILED', endTime: this.now() }).catch(() => undefined);
     }

@@ -160,7 +160,17 @@ export class SqlPipelineStore implements PipelineStore {
     return rows.map(runOf);
   }
 
-  async updateRun(runId: string, patch: Partial<Pick<WirePipelineRun, 'status' | 'startedAt' | 'endedAt' | 'error' | 'trackingRunId'>>, from?: PipelineRunStatus[]): Promise<boolean> {
+  async runOwners(runIds: string[]): Promise<{ runId: string; status: PipelineRunStatus; coordinator: string | null }[]> {
+    const out: { runId: string; status: PipelineRunStatus; coordinator: string | null }[] = [];
+    for (let i = 0; i < runIds.length; i += 500) {
+      const chunk = runIds.slice(i, i + 500);
+      const rows = await this.db.all(`SELECT run_id, status, coordinator FROM pl_runs WHERE run_id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+      for (const r of rows) out.push({ runId: String(r.run_id), status: String(r.status) as PipelineRunStatus, coordinator: r.coordinator === null || r.coordinator === undefined ? null : String(r.coordinator) });
+    }
+    return out;
+  }
+
+  async updateRun(runId: string, patch: Partial<Pick<WirePipelineRun, 'status' | 'startedAt' | 'endedAt' | 'error' | 'trackingRunId'>>, from?: PipelineRunStatus[], owner?: string): Promise<boolean> {
     const cols: Record<string, string> = { status: 'status', startedAt: 'started_at', endedAt: 'ended_at', error: 'error', trackingRunId: 'tracking_run_id' };
     const sets: string[] = [];
     const params: SqlValue[] = [];
@@ -171,8 +181,9 @@ export class SqlPipelineStore implements PipelineStore {
     }
     if (!sets.length) return false;
     params.push(runId);
-    const guard = from?.length ? ` AND status IN (${from.map(() => '?').join(', ')})` : '';
-    return (await this.db.run(`UPDATE pl_runs SET ${sets.join(', ')} WHERE run_id = ?${guard}`, [...params, ...(from ?? [])])).changes > 0;
+    let guard = from?.length ? ` AND status IN (${from.map(() => '?').join(', ')})` : '';
+    if (owner !== undefined) guard += ' AND (coordinator = ? OR coordinator IS NULL)';
+    return (await this.db.run(`UPDATE pl_runs SET ${sets.join(', ')} WHERE run_id = ?${guard}`, [...params, ...(from ?? []), ...(owner !== undefined ? [owner] : [])])).changes > 0;
   }
 
   async createExecution(e: NewExecution): Promise<number> {
