@@ -99,6 +99,20 @@ describe('quality gates, registration, lineage and tracking', () => {
     await expect(h.service.lineage({ uri: 'nowhere', direction: 'upstream' })).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
   });
 
+  it('gates on lower-is-better metrics and absolute thresholds', async () => {
+    await h.service.putPipeline({
+      name: 'loss-gate', params: { loss: { type: 'number' } },
+      steps: [
+        { name: 'eval', outputs: { loss: 'number' }, command: 'echo {{params.loss}} > {{outputs.loss}}' },
+        { name: 'gate', gate: { candidate: 'steps.eval.outputs.loss', metric: 'loss', model: 'no-such-model', direction: 'min', threshold: 0.5 } },
+      ],
+    });
+    expect((await h.service.startRun('loss-gate', { loss: 0.4 }, { wait: true })).status).toBe('SUCCEEDED');
+    const high = await h.service.startRun('loss-gate', { loss: 0.7 }, { wait: true });
+    expect(high.status).toBe('FAILED');
+    expect(high.error).toBe("quality gate 'gate' failed: loss 0.7 does not reach the threshold 0.5 (lower is better)");
+  });
+
   it('shows every pipeline run and step as MLflow runs, with metrics from Metrics outputs', async () => {
     const [run] = await h.service.listRuns({ pipeline: 'gated', status: 'SUCCEEDED', limit: 1 });
     const full = await h.service.getRun(run!.runId);
