@@ -20,3 +20,5 @@ export { DataApi } from './data.js';
 export type { CreateVersionOptions, BlobBody } from './data.js';
 export { ServingApi } from './serving.js';
 export type { ModelSelector, DeploymentOptions, CanaryOptions, OipTensor, InferResult } from './serving.js';
+export { MonitoringApi } from './monitoring.js';
+export type { MonitorOptions, TimeRange, RuleOptions, FeedbackItem } from './monitoring.js';

@@ -261,15 +261,21 @@ export class MonitoringService {
   }
 
   private async checkAgainstLog(config: MonitorConfig, columns: JsonColumns): Promise<void> {
-    const [sample] = await this.deps.predictions.predictions({ deployment: config.deployment, limit: 1 });
-    const ok = sample?.status === 'ok' ? sample : (await this.deps.predictions.predictions({ deployment: config.deployment, limit: 50 })).find((r) => r.status === 'ok');
-    if (!ok) return;
-    const logged = Object.keys(predictionColumns(ok, config).columns).filter((c) => !OUTPUT_COLUMNS.includes(c));
+    const sample = (await this.deps.predictions.predictions({ deployment: config.deployment, limit: 50 })).filter((r) => r.status === 'ok');
+    if (sample.length === 0) return;
+    const loggedColumns = this.logColumns(config, sample);
+    const logged = Object.keys(loggedColumns).filter((c) => !OUTPUT_COLUMNS.includes(c));
     const given = Object.keys(columns).filter((c) => !OUTPUT_COLUMNS.includes(c) && c !== config.targetColumn);
     const missing = logged.filter((c) => !given.includes(c));
     const extra = given.filter((c) => !logged.includes(c));
     if (missing.length || extra.length) {
       throw invalidParameter(`The reference's columns do not match the inputs deployment '${config.deployment}' logs (${logged.join(', ')})${missing.length ? `; missing: ${missing.join(', ')}` : ''}${extra.length ? `; not model inputs: ${extra.join(', ')}` : ''}. Label columns go in '${config.targetColumn}'.`);
+    }
+    const kind = (cells: readonly Cell[]) => (cells.some((c) => typeof c === 'string' || typeof c === 'boolean') ? 'strings' : cells.some((c) => typeof c === 'number') ? 'numbers' : null);
+    for (const name of logged) {
+      const theirs = kind(loggedColumns[name]!);
+      const ours = kind(columns[name]!);
+      if (theirs && ours && theirs !== ours) throw invalidParameter(`Column '${name}' holds ${ours} in the reference but ${theirs} in the deployment's log; give it the model's input type.`);
     }
   }
 
