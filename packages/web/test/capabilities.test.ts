@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataApi, PipelinesClient, ServingApi } from '@capstan/client';
+import { DataApi, PipelinesClient, ServingApi, Transport } from '@capstan/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapstan } from '../../server/src/main.js';
 import { makeModels, pythonMissing } from '../../server/test/serving/fixtures.js';
-import { APPROVAL_PIPELINE, seedData, seedDeployments, seedPipeline } from './seed-capabilities.js';
+import { APPROVAL_PIPELINE, seedData, seedDeployments, seedMonitoring, seedPipeline } from './seed-capabilities.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -243,7 +243,7 @@ suite(ready ? 'capability pages (deployments, data, pipelines) in chromium again
 
     it('draws the traffic split, live charts of request rate, latency and errors, and the history', async () => {
       await go('/deployments/churn-api');
-      await page.locator('.page-title', { hasText: 'churn-api' }).waitFor();
+      await page.locator('.traffic-seg').first().waitFor();
       await expect(page.locator('.traffic-seg').count()).resolves.toBe(1);
       await expect(page.locator('.traffic-seg').getAttribute('aria-label')).resolves.toBe('churn/v2 100%');
       for (const chart of ['request rate', 'latency', 'errors']) await page.locator(`[data-chart="${chart}"][data-rendered="true"]`).waitFor();
@@ -299,6 +299,77 @@ suite(ready ? 'capability pages (deployments, data, pipelines) in chromium again
       const d = (await serving.get('churn-canary')).deployment;
       expect(d.spec.canary?.status).toBe('promoted');
       expect(d.spec.variants.find((v) => v.weight === 100)?.version).toBe('2');
+    });
+
+    describe('monitoring', () => {
+      let deployment: string;
+      beforeAll(async () => {
+        const native = new Transport({ baseUrl: server.url, apiPrefix: '/api/v1' });
+        ({ deployment } = await seedMonitoring(serving, (route, input) => native.call(route as never, input as never)));
+      }, 120_000);
+
+      it('lists monitors and the alerts that fired', async () => {
+        await go('/monitoring');
+        await page.getByRole('table', { name: 'Monitors' }).getByRole('link', { name: deployment }).waitFor();
+        const alerts = page.getByRole('table', { name: 'Alerts' });
+        await alerts.locator('tbody tr').first().waitFor();
+        await expect(alerts.textContent()).resolves.toContain('dataset_drift_share');
+        await shot('monitoring-light');
+      });
+
+      it('draws drift per feature over time as a heat map, a feature against the reference, and performance with label arrival', async () => {
+        await go(`/monitoring/${deployment}?windows=12`);
+        const heat = page.getByRole('table', { name: 'Drift per feature and window' });
+        await heat.waitFor();
+        for (const f of ['plan', 'spend', 'tenure', '(prediction)']) await heat.locator(`tr[data-feature="${f}"]`).waitFor();
+        const drifted = heat.locator('tr[data-feature="tenure"] td[data-drift="yes"]');
+        await drifted.first().waitFor();
+        await expect(heat.locator('td[data-drift="no"]').count()).resolves.toBeGreaterThan(0);
+        await drifted.last().getByRole('button').click();
+        await page.waitForURL(/feature=tenure&at=\d+/);
+        const hist = page.getByRole('figure', { name: 'Distribution of tenure: current vs reference' });
+        await hist.waitFor();
+        await expect(hist.locator('rect.hist-outline').count()).resolves.toBe(20);
+        await page.locator('[data-chart="drift score tenure"][data-rendered="true"]').waitFor();
+        await page.locator('[data-chart="performance"][data-rendered="true"]').waitFor();
+        await page.locator('[data-chart="label arrival"][data-rendered="true"]').waitFor();
+        expect(Number(await page.locator('[data-chart="label arrival"]').getAttribute('data-points'))).toBeGreaterThan(0);
+        await expect(page.locator('#performance').textContent()).resolves.toMatch(/\d+ of \d+ predictions labelled/);
+        await shot('monitor-light', true);
+      });
+
+      it('shows an alert with its evidence', async () => {
+        await go('/monitoring');
+        await page.getByRole('table', { name: 'Alerts' }).locator('tbody tr', { hasText: 'dataset_drift_share' }).locator('a[href^="#/alerts/"]').click();
+        await page.waitForURL(/#\/alerts\//);
+        const columns = page.getByRole('table', { name: 'Drifted columns' });
+        await columns.waitFor();
+        await expect(columns.textContent()).resolves.toContain('tenure');
+        await expect(page.locator('#evidence').textContent()).resolves.toMatch(/dataset_drift_share = [\d.]+ ≥ 0.3/);
+        await shot('alert-light');
+      });
+
+      it('renders the new pages in the dark theme (system preference)', async () => {
+        await page.emulateMedia({ colorScheme: 'dark' });
+        try {
+          await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+          await go(`/monitoring/${deployment}?windows=12&feature=tenure`);
+          await page.locator('[data-chart="performance"][data-rendered="true"]').waitFor();
+          await shot('monitor-dark');
+          await go('/deployments/churn-canary');
+          await page.locator('[data-chart="request rate"][data-rendered="true"]').waitFor();
+          await shot('deployment-dark');
+          const [run] = await pipelines.listRuns({ pipeline: APPROVAL_PIPELINE.name, status: 'SUCCEEDED' });
+          await go(`/pipeline-runs/${run!.runId}?step=shout`);
+          await page.locator('.dag [data-node="publish"][data-state="complete"]').waitFor();
+          await shot('pipeline-run-dark');
+          await go('/data/customers/versions/2?tab=profile');
+          await page.locator('.profile-card[data-column="tenure"]').waitFor();
+          await shot('data-profile-dark');
+        } finally {
+          await page.emulateMedia({ colorScheme: 'light' });
+        }
+      });
     });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { monitoring as monitoringRoutes } from '@capstan/api';
 import type { DataApi, PipelinesClient, ServingApi } from '@capstan/client';
 
 /** A FP32 `[rows, 4]` OIP input for the fixture's churn models. */
@@ -91,4 +92,56 @@ export async function seedPipeline(pipelines: PipelinesClient): Promise<{ runId:
     if (Date.now() > deadline) throw new Error('pipeline run did not reach its approval step in 60 s');
     await new Promise((res) => setTimeout(res, 200));
   }
+}
+
+const PLANS = ['basic', 'pro', 'team'];
+
+/** Rows for the fixture's `mixed` model (plan, tenure, spend); `drift` moves tenure up and plans to `team`. */
+function mixedRows(n: number, seed: number, drift: boolean) {
+  return Array.from({ length: n }, (_, i) => {
+    const u = Math.abs(Math.sin(seed * 97 + i * 13.7));
+    const plan = drift && i % 4 !== 0 ? 'team' : PLANS[(seed + i) % 3]!;
+    return { plan, tenure: (drift ? 60 : 5) + u * 30, spend: Math.cos(seed + i * 1.9) };
+  });
+}
+
+async function inferMixed(serving: ServingApi, deployment: string, rows: { plan: string; tenure: number; spend: number }[]) {
+  const res = await serving.infer(deployment, [
+    { name: 'plan', shape: [rows.length, 1], datatype: 'BYTES', data: rows.map((r) => r.plan) },
+    { name: 'tenure', shape: [rows.length, 1], datatype: 'FP32', data: rows.map((r) => r.tenure) },
+    { name: 'spend', shape: [rows.length, 1], datatype: 'FP32', data: rows.map((r) => r.spend) },
+  ]);
+  const label = res.outputs.find((o) => o.name === 'label')?.data as number[] | undefined;
+  return { id: res.predictionId, labels: label ?? [] };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A monitored deployment of the `mixed` model: a reference taken from its first traffic, then
+ * windows of 2 s: one like the reference, two drifted (tenure +55, mostly `team`); labels
+ * arrive for part of the traffic (some wrong); two rules (dataset drift, accuracy) evaluated once.
+ */
+export async function seedMonitoring(serving: ServingApi, call: <R>(route: unknown, input: unknown) => Promise<R>): Promise<{ deployment: string }> {
+  const deployment = 'mixed-api';
+  const windowMs = 2000;
+  await serving.create(deployment, { variants: [{ model: 'mixed', version: 1 }] });
+  const t0 = Date.now();
+  for (let i = 0; i < 10; i++) await inferMixed(serving, deployment, mixedRows(8, i, false));
+  const t1 = Date.now() + 1;
+  await call(monitoringRoutes.createMonitor, { deployment, task: 'classification', windowMs, predictionOutput: 'label', scoreOutput: 'probabilities', positiveClass: '1', scoreIndex: 1 });
+  await call(monitoringRoutes.setReference, { deployment, since: t0, until: t1 });
+  const feedback: { predictionId: string; row: number; label: number }[] = [];
+  for (const [phase, drift] of [[1, false], [2, true], [3, true]] as const) {
+    await sleep(windowMs - (Date.now() % windowMs) + 50);
+    for (let i = 0; i < 10; i++) {
+      const { id, labels } = await inferMixed(serving, deployment, mixedRows(8, phase * 100 + i, drift));
+      if (phase < 3 && i % 2 === 0) labels.forEach((l, row) => feedback.push({ predictionId: id, row, label: drift && row % 3 === 0 ? 1 - l : l }));
+    }
+  }
+  await call(monitoringRoutes.feedback, { items: feedback });
+  await call(monitoringRoutes.createRule, { deployment, metric: 'dataset_drift_share', comparison: 'gte', threshold: 0.3, windowMs, severity: 'critical' });
+  await call(monitoringRoutes.createRule, { deployment, metric: 'accuracy', comparison: 'lt', threshold: 0.95, windowMs: 4 * windowMs, severity: 'warning' });
+  await call(monitoringRoutes.evaluate, { deployment });
+  return { deployment };
 }

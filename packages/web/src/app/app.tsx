@@ -10,8 +10,6 @@ import { VersionPage } from '../features/registry/pages/version-page';
 import { link, navigate, useRoute, type Route } from '../lib/router';
 import { toggleTheme, useTheme } from '../lib/theme';
 
-/** Capabilities whose pages arrive with their APIs. */
-const COMING: string[] = ['Monitoring'];
 
 // Pages of the later capabilities are split into their own chunks, loaded on first visit.
 const DeploymentsPage = lazy(() => import('../features/serving/pages/deployments-page').then((m) => ({ default: m.DeploymentsPage })));
@@ -23,6 +21,9 @@ const PipelinesPage = lazy(() => import('../features/pipelines/pages/pipelines-p
 const PipelinePage = lazy(() => import('../features/pipelines/pages/pipeline-page').then((m) => ({ default: m.PipelinePage })));
 const PipelineRunPage = lazy(() => import('../features/pipelines/pages/run-page').then((m) => ({ default: m.PipelineRunPage })));
 const LineagePage = lazy(() => import('../features/pipelines/pages/lineage-page').then((m) => ({ default: m.LineagePage })));
+const MonitoringPage = lazy(() => import('../features/monitoring/pages/monitoring-page').then((m) => ({ default: m.MonitoringPage })));
+const MonitorPage = lazy(() => import('../features/monitoring/pages/monitor-page').then((m) => ({ default: m.MonitorPage })));
+const AlertPage = lazy(() => import('../features/monitoring/pages/alert-page').then((m) => ({ default: m.AlertPage })));
 const DeploymentPage = lazy(() => import('../features/serving/pages/deployment-page').then((m) => ({ default: m.DeploymentPage })));
 
 function view(route: Route): { section: string; page: ReactNode } {
@@ -41,6 +42,11 @@ function view(route: Route): { section: string; page: ReactNode } {
     case 'deployments':
       if (third) return { section: 'deployments', page: <NotFound /> };
       return { section: 'deployments', page: second ? <DeploymentPage key={second} name={second} /> : <DeploymentsPage /> };
+    case 'monitoring':
+      if (third) return { section: 'monitoring', page: <NotFound /> };
+      return { section: 'monitoring', page: second ? <MonitorPage key={second} deployment={second} /> : <MonitoringPage /> };
+    case 'alerts':
+      return { section: 'monitoring', page: second && !third ? <AlertPage key={second} id={second} /> : <NotFound /> };
     case 'pipelines':
       if (third) return { section: 'pipelines', page: <NotFound /> };
       return { section: 'pipelines', page: second ? <PipelinePage key={second} name={second} /> : <PipelinesPage /> };
@@ -92,9 +98,9 @@ export function App() {
           <a href={link('/experiments')} aria-current={section === 'experiments' ? 'page' : undefined}>Experiments</a>
           <a href={link('/models')} aria-current={section === 'models' ? 'page' : undefined}>Models</a>
           <a href={link('/deployments')} aria-current={section === 'deployments' ? 'page' : undefined}>Deployments</a>
+          <a href={link('/monitoring')} aria-current={section === 'monitoring' ? 'page' : undefined}>Monitoring</a>
           <a href={link('/pipelines')} aria-current={section === 'pipelines' ? 'page' : undefined}>Pipelines</a>
           <a href={link('/data')} aria-current={section === 'data' ? 'page' : undefined}>Data</a>
-          {COMING.map((c) => <span key={c} className="nav-soon" title={`${c}: coming with its API`} aria-disabled="true">{c}</span>)}
         </nav>
         <button type="button" className="button theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
