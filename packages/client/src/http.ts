@@ -73,7 +73,9 @@ export async function errorFromResponse(response: Response): Promise<CapstanErro
   } catch {
     body = undefined;
   }
-  const { error_code: code, message } = (typeof body === 'object' && body !== null ? body : {}) as { error_code?: unknown; message?: unknown };
+  const { error_code: code, message: mlflowMessage, error } = (typeof body === 'object' && body !== null ? body : {}) as { error_code?: unknown; message?: unknown; error?: unknown };
+  // MLflow's and Capstan's `{error_code, message}`, or the Open Inference Protocol's `{error}`.
+  const message = typeof mlflowMessage === 'string' ? mlflowMessage : typeof error === 'string' ? error : undefined;
   if (typeof code === 'string' && KNOWN_CODES.has(code)) {
     return new CapstanError(code as ErrorCode, typeof message === 'string' ? message : `${code} (HTTP ${response.status})`, response.status);
   }

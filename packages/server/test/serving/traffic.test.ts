@@ -143,6 +143,10 @@ suite(`serving traffic (Python fixtures${missing ? `: skipped, ${missing}` : ''}
     expect(history.slice(0, 4).map((h) => h.action)).toEqual(['canary_promote', 'canary_step', 'canary_step', 'canary_start']);
     expect(history[3]!.user).toBe('ana');
     expect(history[0]!.user).toBe('capstan');
+    const back = await post('/api/v1/deployments/churn/rollback', { reason: 'undo the promotion' });
+    expect(back.status).toBe(200);
+    expect((await deployment('churn')).deployment.spec.variants).toEqual([{ model: 'churn', version: '1', weight: 100 }]);
+    await patch('churn', { variants: [{ modelUri: 'models:/churn/2' }] });
   });
 
   it('a canary that breaks its latency threshold rolls back on its own, with zero failed requests', async () => {

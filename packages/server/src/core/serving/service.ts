@@ -267,7 +267,8 @@ export class ServingService implements Predictor {
 
   /**
    * Rolls back: a running canary returns all traffic to its stable version; otherwise the
-   * deployment returns to the spec it had before its last change.
+   * deployment returns to the newest earlier spec set by a person (not a canary's intermediate
+   * split) that served something else.
    */
   async rollback(name: string, user: string, reason?: string): Promise<Deployment> {
     return this.locked(name, async () => {
@@ -278,7 +279,7 @@ export class ServingService implements Predictor {
         return this.change(current, { ...current.spec, variants: [{ ...c.stable, weight: 100 }], canary: { ...c, status: 'rolled_back', reason: why } }, user, 'canary_rollback', `canary ${refLabel(c.candidate)} rolled back: ${why}`);
       }
       const history = await this.deps.store.history(name, 1000);
-      const previous = history.find((h) => h.revision < current.revision && JSON.stringify(h.spec.variants) !== JSON.stringify(current.spec.variants));
+      const previous = history.find((h) => h.revision < current.revision && !h.action.startsWith('canary_') && JSON.stringify(h.spec.variants) !== JSON.stringify(current.spec.variants));
       if (!previous) throw invalidParameter(`Deployment '${name}' has no earlier revision to roll back to.`);
       const spec: DeploymentSpec = { ...previous.spec, canary: null };
       return this.change(current, spec, user, 'rollback', `rolled back to revision ${previous.revision} (${describeSpec(spec)})${reason ? `: ${reason}` : ''}`);
