@@ -62,7 +62,7 @@ export function VersionPage({ name, version }: { name: string; version: string }
           <Field label="Description">{mv.description}</Field>
         </dl>
       </Section>
-      <Section title="Lineage" id="lineage">
+      <Section title="Lineage" id="lineage" actions={<a className="button small" href={link('/lineage', { model: name, version })}>Pipeline lineage</a>}>
         {!mv.run_id ? (
           <Empty title="No source run recorded" height={60}>This version was registered from <span className="mono">{mv.source}</span> without a run.</Empty>
         ) : run.status === 'loading' ? (

@@ -166,7 +166,7 @@ function CanaryProgress({ deployment }: { deployment: WireDeployment }) {
       </ol>
       <dl className="fields">
         <div className="field"><dt>From → to</dt><dd>{versionKey(c.stable)} → <strong>{versionKey(c.candidate)}</strong></dd></div>
-        <div className="field"><dt>Step</dt><dd>{Math.min(c.step + 1, c.steps.length)} of {c.steps.length}{c.status === 'running' ? ` · ${formatDuration(elapsed)} of ${formatDuration(c.stepSeconds * 1000)}` : ''}</dd></div>
+        <div className="field"><dt>Step</dt><dd>{c.status === 'running' ? `${Math.min(c.step + 1, c.steps.length)} of ${c.steps.length} · ${formatDuration(elapsed)} of ${formatDuration(c.stepSeconds * 1000)}` : c.status === 'promoted' ? `promoted (${c.steps.length} steps)` : `rolled back at step ${Math.min(c.step + 1, c.steps.length)} of ${c.steps.length}`}</dd></div>
         <div className="field"><dt>Candidate weight now</dt><dd>{candidate ? formatWeight(candidate.weight) : '0%'}</dd></div>
         <div className="field"><dt>Rolls back above</dt><dd>{formatValue(c.maxErrorRate * 100)}% errors or p99 {formatValue(c.maxP99Ms)} ms (after {c.minRequests} requests)</dd></div>
         {c.reason ? <div className="field"><dt>Reason</dt><dd className="wrap">{c.reason}</dd></div> : null}
