@@ -10,6 +10,7 @@ import { dataCommand } from './commands/data.js';
 import { pipelineCommand } from './commands/pipeline.js';
 import { workerCommand } from './commands/worker.js';
 import { deployCommand } from './commands/deploy.js';
+import { monitorCommand } from './commands/monitor.js';
 
 /** The `capstan` command tree. */
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   pipelineCommand(program);
   workerCommand(program);
   deployCommand(program);
+  monitorCommand(program);
   demoCommand(program);
   return program;
 }
