@@ -223,6 +223,9 @@ describe('profiles, schemas and suggested suites', () => {
     expect(col('age').mean).toBeCloseTo(44.5, 9);
     expect(col('age').histogram!.counts.reduce((s, n) => s + n, 0)).toBe(100);
     expect(col('age').histogram!.edges).toHaveLength(21);
+    expect(col('age').histogram!.counts[0]).toBe(6);
+    expect(col('age').histogram!.counts[19]).toBe(6);
+    expect(col('score').histogram!.counts).toEqual(new Array(20).fill(5));
     expect(col('age').quantiles!['0.5']).toBeGreaterThanOrEqual(43);
     expect(col('age').quantiles!['0.5']).toBeLessThanOrEqual(46);
     expect(col('country').topValues).toEqual([{ value: 'DE', count: 34 }, { value: 'FR', count: 33 }, { value: 'US', count: 33 }]);

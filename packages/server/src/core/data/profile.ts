@@ -4,6 +4,8 @@ import { ident, isNumericType, typeFamily } from './sql.js';
 
 /** Quantiles every numeric profile reports. */
 export const PROFILE_QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
+/** Rows of the reservoir sample quantiles are read from (exact below this many rows). */
+export const QUANTILE_SAMPLE = 16_384;
 /** Bins of numeric histograms. */
 export const HISTOGRAM_BINS = 20;
 /** Top values kept for text, boolean and time columns. */
@@ -13,9 +15,10 @@ const EXACT_TOP_MAX_DISTINCT = 10_000;
 
 /**
  * Profiles every column of a table in three passes over the data at most: one aggregate query for
- * counts, nulls, approximate distinct counts, ranges, moments, quantiles and string lengths; one
- * for all numeric histograms and low-cardinality top values; one group-by per high-cardinality
- * text column for its top values.
+ * counts, nulls, approximate distinct counts (HyperLogLog), ranges, moments, quantiles (from a
+ * 16,384-row reservoir sample per column, exact below that) and string lengths; one for all numeric
+ * histograms (20 equal-width bins, closed on the right) and exact low-cardinality top values; one
+ * group-by per high-cardinality text column for its top values.
  */
 export async function profileTable(session: ColumnarSession, table: string): Promise<{ rowCount: number; columns: WireColumnProfile[] }> {
   const columns = await session.columns(table);
@@ -27,7 +30,7 @@ export async function profileTable(session: ColumnarSession, table: string): Pro
     const family = typeFamily(col.type);
     if (isNumericType(col.type)) {
       const x = `CAST(${c} AS DOUBLE)`;
-      exprs.push(`min(${x}) AS min${j}`, `max(${x}) AS max${j}`, `avg(${x}) AS mean${j}`, `stddev_samp(${x}) AS std${j}`, `approx_quantile(${x}, [${PROFILE_QUANTILES.join(', ')}]) AS q${j}`);
+      exprs.push(`min(${x}) AS min${j}`, `max(${x}) AS max${j}`, `avg(${x}) AS mean${j}`, `stddev_samp(${x}) AS std${j}`, `reservoir_quantile(${x}, [${PROFILE_QUANTILES.join(', ')}], ${QUANTILE_SAMPLE}) AS q${j}`);
     } else if (family === 'string') {
       exprs.push(`min(length(${c})) AS minlen${j}`, `max(length(${c})) AS maxlen${j}`, `avg(length(${c})) AS meanlen${j}`, `min(${c}) AS min${j}`, `max(${c}) AS max${j}`);
     } else if (family === 'date' || family === 'timestamp' || family === 'time') {
@@ -62,9 +65,7 @@ export async function profileTable(session: ColumnarSession, table: string): Pro
     const p = profiles[j]!;
     if (isNumericType(col.type)) {
       if (typeof p.min !== 'number' || typeof p.max !== 'number') return;
-      const width = (p.max - p.min) / HISTOGRAM_BINS;
-      const bin = width > 0 ? `least(greatest(floor((CAST(${c} AS DOUBLE) - ${p.min}) / ${width}), 0), ${HISTOGRAM_BINS - 1})` : '0';
-      second.push(`histogram(CASE WHEN isfinite(CAST(${c} AS DOUBLE)) THEN CAST(${bin} AS INTEGER) END) AS h${j}`);
+      second.push(`histogram(CAST(${c} AS DOUBLE), [${binEdges(p.min, p.max).slice(1).map(String).join(', ')}]) AS h${j}`);
     } else if (p.distinct <= EXACT_TOP_MAX_DISTINCT) {
       second.push(`histogram(CAST(${c} AS VARCHAR)) AS h${j}`);
     } else {
@@ -78,11 +79,16 @@ export async function profileTable(session: ColumnarSession, table: string): Pro
       if (entries === null) return;
       const p = profiles[j]!;
       if (isNumericType(col.type) && typeof p.min === 'number' && typeof p.max === 'number') {
-        const bins = p.max > p.min ? HISTOGRAM_BINS : 1;
-        const counts = new Array<number>(bins).fill(0);
-        for (const [key, n] of entries) counts[Math.min(bins - 1, Number(key))]! += n;
-        const width = (p.max - p.min) / bins;
-        p.histogram = { edges: Array.from({ length: bins + 1 }, (_, i) => (i === bins ? p.max as number : (p.min as number) + i * width)), counts };
+        const edges = binEdges(p.min, p.max);
+        const counts = new Array<number>(edges.length - 1).fill(0);
+        for (const [key, n] of entries) {
+          const upper = Number(key);
+          if (!Number.isFinite(upper)) continue;
+          let best = 0;
+          for (let b = 1; b < counts.length; b++) if (Math.abs(edges[b + 1]! - upper) < Math.abs(edges[best + 1]! - upper)) best = b;
+          counts[best]! += n;
+        }
+        p.histogram = { edges, counts };
       } else {
         p.topValues = entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_VALUES).map(([value, count]) => ({ value, count }));
       }
@@ -94,6 +100,13 @@ export async function profileTable(session: ColumnarSession, table: string): Pro
     profiles[j]!.topValues = top.map((r) => ({ value: String(r.value), count: Number(r.n) }));
   }
   return { rowCount, columns: profiles };
+}
+
+/** Equal-width bin edges from `min` to `max` (one bin when they are equal); bins are closed on the right. */
+function binEdges(min: number, max: number): number[] {
+  if (!(max > min)) return [min, max];
+  const width = (max - min) / HISTOGRAM_BINS;
+  return Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => (i === HISTOGRAM_BINS ? max : min + i * width));
 }
 
 /** `histogram()` results as [key, count] pairs (the engine returns maps as `{key, value}` lists). */
