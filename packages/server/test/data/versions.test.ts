@@ -138,7 +138,7 @@ describe('dataset versions: bad input', () => {
   it('refuses a pack with one corrupted blob or a truncated frame, and records none of its blobs', async () => {
     const good = Buffer.from('good blob');
     const body = packOf([good, Buffer.from('second')]);
-    body[body.length - 1] ^= 1;
+    body.writeUInt8(body.readUInt8(body.length - 1) ^ 1, body.length - 1);
     const e = await code(server.data.putPack(new Uint8Array(body)));
     expect(e.code).toBe('INVALID_PARAMETER_VALUE');
     expect(e.message).toContain('does not match its digest');
