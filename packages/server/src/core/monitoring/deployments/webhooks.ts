@@ -40,6 +40,8 @@ export interface WebhookDispatcherOptions {
 export class WebhookDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
+  private wake: () => void = () => undefined;
+  private readonly closing = new Promise<void>((resolve) => (this.wake = resolve));
 
   constructor(private readonly options: WebhookDispatcherOptions) {}
 
@@ -62,12 +64,12 @@ export class WebhookDispatcher {
   /** Delivers one event to one webhook with retries; true when a 2xx arrived. */
   async deliver(webhook: Webhook, event: PlatformEvent): Promise<boolean> {
     const now = this.options.now ?? Date.now;
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => (setTimeout(r, ms) as { unref?: () => void }).unref?.()));
     const max = this.options.maxAttempts ?? 5;
     const body = JSON.stringify({ id: event.id, type: event.type, time: event.time, payload: event.payload });
     for (let attempt = 1; attempt <= max; attempt++) {
       if (attempt > 1) {
-        await sleep((this.options.backoffMs ?? 1000) * 2 ** (attempt - 2));
+        await Promise.race([sleep((this.options.backoffMs ?? 1000) * 2 ** (attempt - 2)), this.closing]);
         if (this.closed) return false;
       }
       const timestamp = String(Math.floor(now() / 1000));
@@ -105,6 +107,7 @@ export class WebhookDispatcher {
   /** Stops retrying and waits for attempts in flight. */
   async close(): Promise<void> {
     this.closed = true;
+    this.wake();
     await this.drain();
   }
 }
