@@ -132,18 +132,19 @@ describe('monitoring service over SQLite', () => {
 
   it('refuses bad references with what to fix and stores nothing', async () => {
     const records = reference.map((r) => ({ x: r.x, plan: r.plan, z: r.z, prediction: r.prediction, score: r.score, target: r.target }));
-    const bad: [string, Promise<unknown>, RegExp][] = [
-      ['empty records', service.setReferenceFromRows('churn', { records: [] }), /no rows/],
-      ['mismatched keys', service.setReferenceFromRows('churn', { records: [records[0], { x: 1, plan: 'a' }] }), /records\[1\] has different columns.*missing: prediction, score, target, z/],
-      ['unequal columns', service.setReferenceFromRows('churn', { columns: { x: [1, 2], plan: ['a'], z: [1, 2] } }), /Column 'plan' has 1 values but 'x' has 2/],
-      ['wrong type', service.setReferenceFromRows('churn', { records: [records[0], { ...records[1], x: 'high' }] }), /Column 'x' mixes types/],
-      ['nested value', service.setReferenceFromRows('churn', { records: [{ ...records[0], x: { v: 1 } }] }), /records\[0\]\.x must be a number, string, boolean or null/],
-      ['not the model inputs', service.setReferenceFromRows('churn', { records: records.map((r) => ({ ...r, w: 1 })) }), /not model inputs: w/],
-      ['missing input', service.setReferenceFromRows('churn', { records: records.map(({ z: _z, ...r }) => r) }), /missing: z/],
-      ['both forms', service.setReferenceFromRows('churn', { records, columns: {} }), /either "records"/],
-      ['empty log window', service.setReferenceFromLog('churn', T0 - 10 * H, T0 - 9 * H), /logged no successful predictions/],
+    const bad: [string, () => Promise<unknown>, RegExp][] = [
+      ['empty records', () => service.setReferenceFromRows('churn', { records: [] }), /no rows/],
+      ['mismatched keys', () => service.setReferenceFromRows('churn', { records: [records[0], { x: 1, plan: 'a' }] }), /records\[1\] has different columns.*missing: prediction, score, target, z/],
+      ['unequal columns', () => service.setReferenceFromRows('churn', { columns: { x: [1, 2], plan: ['a'], z: [1, 2] } }), /Column 'plan' has 1 values but 'x' has 2/],
+      ['wrong type for the model', () => service.setReferenceFromRows('churn', { records: [records[0], { ...records[1], x: 'high' }] }), /Column 'x' holds strings in the reference but numbers in the deployment's log/],
+      ['mixed types', () => service.setReferenceFromRows('churn', { records: [records[0], { ...records[1], plan: 7 }] }), /Column 'plan' mixes types: row 1 holds the number 7/],
+      ['nested value', () => service.setReferenceFromRows('churn', { records: [{ ...records[0], x: { v: 1 } }] }), /records\[0\]\.x must be a number, string, boolean or null/],
+      ['not the model inputs', () => service.setReferenceFromRows('churn', { records: records.map((r) => ({ ...r, w: 1 })) }), /not model inputs: w/],
+      ['missing input', () => service.setReferenceFromRows('churn', { records: records.map(({ z: _z, ...r }) => r) }), /missing: z/],
+      ['both forms', () => service.setReferenceFromRows('churn', { records, columns: {} }), /either "records"/],
+      ['empty log window', () => service.setReferenceFromLog('churn', T0 - 10 * H, T0 - 9 * H), /logged no successful predictions/],
     ];
-    for (const [what, p, message] of bad) expect(await code(p), what).toMatch(message);
+    for (const [what, p, message] of bad) expect(await code(p()), what).toMatch(message);
     expect((await service.getMonitor('churn')).reference).toBeNull();
   });
 
