@@ -17,6 +17,12 @@ import { ALERT_METRICS, type Alert, type AlertMetric, type AlertRule, type Calib
 import { checkColumns, concatColumns, predictionColumns, PREDICTION_COLUMN, recordsToColumns, rowCount, SCORE_COLUMN, typedColumn, type Cell, type JsonColumns } from './rows.js';
 import { WebhookDispatcher, type WebhookSender } from './webhooks.js';
 
+/**
+ * Rows (labeled rows for performance metrics) a rule's window must hold before it may fire: a
+ * drift test or an accuracy over a handful of requests is noise, not evidence.
+ */
+export const MIN_ALERT_ROWS = 30;
+
 /** What the monitoring service needs. */
 export interface MonitoringDeps {
   store: MonitoringStore;
@@ -667,8 +673,11 @@ export class MonitoringService {
       value = rule.metric === 'label_coverage' ? p.labelCoverage : (p.metrics[rule.metric] ?? p.estimated[rule.metric] ?? null);
     }
     if (value === null || !Number.isFinite(value) || !compare(value, rule.comparison, rule.threshold)) return null;
+    const sample = rule.metric === 'rows' || rule.metric === 'label_coverage' ? Infinity : evidence.labeledRows ?? evidence.rows;
+    if (sample < MIN_ALERT_ROWS) return null;
     const columns = evidence.driftedColumns.map((c) => c.column);
-    const summary = `${config.deployment}: ${rule.metric}${rule.column ? `(${rule.column})` : ''} = ${round(value)} ${SYMBOL[rule.comparison]} ${rule.threshold} over the last ${Math.round(rule.windowMs / 60_000)} min (${evidence.rows} rows)${columns.length ? `; drifted: ${columns.join(', ')}` : ''}`;
+    const span = rule.windowMs < 120_000 ? `${Math.round(rule.windowMs / 1000)} s` : `${Math.round(rule.windowMs / 60_000)} min`;
+    const summary = `${config.deployment}: ${rule.metric}${rule.column ? `(${rule.column})` : ''} = ${round(value)} ${SYMBOL[rule.comparison]} ${rule.threshold} over the last ${span} (${evidence.rows} rows${evidence.labeledRows === undefined ? '' : `, ${evidence.labeledRows} labeled`})${columns.length ? `; drifted: ${columns.join(', ')}` : ''}`;
     return { id: randomUUID(), ruleId: rule.id, deployment: config.deployment, time: now, severity: rule.severity, metric: rule.metric, value, threshold: rule.threshold, comparison: rule.comparison, summary, evidence };
   }
 
