@@ -30,7 +30,7 @@ async function until<T>(check: () => Promise<T | undefined>, what: string, timeo
   }
 }
 
-suite(ready ? 'capability pages (deployments, data, pipelines) in chromium against a real server' : `capability pages (skipped: ${CHROMIUM} is missing; install it with apt-get install -y chromium)`, () => {
+suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in chromium against a real server' : `capability pages (skipped: ${CHROMIUM} is missing; install it with apt-get install -y chromium)`, () => {
   let dir: string;
   let server: Awaited<ReturnType<typeof startCapstan>>;
   let browser: Browser;

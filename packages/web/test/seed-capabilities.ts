@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { monitoring as monitoringRoutes } from '@capstan/api';
+import { monitoring as monitoringRoutes, type PipelineSpecInput } from '@capstan/api';
 import type { DataApi, PipelinesClient, ServingApi } from '@capstan/client';
 
 /** A FP32 `[rows, 4]` OIP input for the fixture's churn models. */
@@ -65,19 +65,19 @@ export async function seedData(data: DataApi): Promise<{ name: string }> {
 }
 
 /** A pipeline with a prepare step, an approval and a publish step (plus a schedule and a trigger). */
-export const APPROVAL_PIPELINE = {
+export const APPROVAL_PIPELINE: PipelineSpecInput & { name: string; steps: unknown[] } = {
   name: 'ship-model',
   description: 'Prepare, wait for a reviewer, publish.',
-  params: { greeting: { type: 'string' as const, default: 'hello' } },
+  params: { greeting: { type: 'string', default: 'hello' } },
   steps: [
-    { name: 'prepare', command: 'echo {{params.greeting}} > {{outputs.data}}', outputs: { data: 'File' as const } },
-    { name: 'shout', command: 'tr a-z A-Z < {{inputs.data}} > {{outputs.loud}}', inputs: { data: 'steps.prepare.outputs.data' }, outputs: { loud: 'File' as const } },
-    { name: 'count', command: 'wc -c < {{inputs.data}} > {{outputs.n}}', inputs: { data: 'steps.prepare.outputs.data' }, outputs: { n: 'number' as const } },
+    { name: 'prepare', command: 'echo {{params.greeting}} > {{outputs.data}}', outputs: { data: 'File' } },
+    { name: 'shout', command: 'tr a-z A-Z < {{inputs.data}} > {{outputs.loud}}', inputs: { data: 'steps.prepare.outputs.data' }, outputs: { loud: 'File' } },
+    { name: 'count', command: 'wc -c < {{inputs.data}} > {{outputs.n}}', inputs: { data: 'steps.prepare.outputs.data' }, outputs: { n: 'number' } },
     { name: 'review', approval: { timeoutMs: 600_000, message: 'Ship the loud greeting?' }, after: ['shout', 'count'] },
     { name: 'publish', command: 'cat {{inputs.loud}}', inputs: { loud: 'steps.shout.outputs.loud' }, after: ['review'] },
   ],
   schedules: [{ cron: '0 3 * * 1', params: { greeting: 'weekly' } }],
-  triggers: [{ event: 'dataset_version.created' as const, filter: { dataset: 'customers' }, params: {} }],
+  triggers: [{ event: 'dataset_version.created', filter: { dataset: 'customers' }, params: {} }],
 };
 
 /** Saves {@link APPROVAL_PIPELINE} and starts a run; resolves once the run waits on its approval. */

@@ -53,7 +53,13 @@ export function Dag({ nodes, edges, selected, onSelect, label }: { nodes: DagNod
           const x2 = b.x;
           const y2 = b.y + H / 2;
           const mid = (x1 + x2) / 2;
-          return <path key={i} className={`dag-edge${e.dashed ? ' dag-edge-dashed' : ''}`} d={`M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2 - 2} ${y2}`} markerEnd="url(#dag-arrow)" data-edge={`${e.from}->${e.to}`} />;
+          // an edge skipping layers runs through the gap under its source's row, clear of the boxes between
+          const skip = placed.get(e.to)!.layer - placed.get(e.from)!.layer > 1;
+          const gap = a.y + H + GAP_Y / 2;
+          const d = skip
+            ? `M ${x1} ${y1} C ${x1 + 24} ${y1}, ${x1 + 8} ${gap}, ${x1 + 32} ${gap} L ${x2 - 40} ${gap} C ${x2 - 16} ${gap}, ${x2 - 24} ${y2}, ${x2 - 2} ${y2}`
+            : `M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2 - 2} ${y2}`;
+          return <path key={i} className={`dag-edge${e.dashed ? ' dag-edge-dashed' : ''}`} d={d} markerEnd="url(#dag-arrow)" data-edge={`${e.from}->${e.to}`} />;
         })}
         {nodes.map((n) => {
           const { x, y } = pos(n.id);
