@@ -32,6 +32,8 @@ export interface DemoSummary {
   alerts: { rule: string; summary: string; columns: string[] }[];
   canaries: { candidate: string; outcome: string; reason: string }[];
   monitoring?: Awaited<ReturnType<DemoMonitoring['report']>>;
+  /** Champion and shadowed predecessor on the same days (after a promotion), from the prediction log. */
+  headToHead?: { days: number; accuracy: Record<string, number> };
   seconds: number;
 }
 
@@ -53,7 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const trials = quick ? 4 : 12;
   const dayMs = quick ? 30 : 60;
   const labelDelay = 7;
-  const dataDropEvery = quick ? 60 : 90;
+  const dataDropEvery = 30;
   const windowMs = quick ? 3000 : 5000;
 
   log.stage(`Starting Capstan on ${dir}`);
@@ -103,6 +105,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     log.stage(`Replaying ${replay.length} days (${replay[0]!.date} … ${replay.at(-1)!.date}) as live traffic; labels arrive ${labelDelay} days late`);
     const pending: { day: number; id: string; label: string; version: string }[] = [];
+    const labelOf = new Map<string, string>();
+    const replayStarted = Date.now();
     const correct: Record<string, { labeled: number; right: number }> = {};
     const predicted = new Map<string, string>();
     let lastChallenger = v1;
@@ -134,8 +138,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         if (c && c.status !== 'running' && c.candidate.version === canaryOf) {
           summary.canaries.push({ candidate: canaryOf, outcome: c.status, reason: c.reason ?? '' });
           if (c.status === 'promoted') {
+            const previous = summary.champion;
             await client.registeredModels.setAlias(DEMO.model, 'champion', canaryOf);
             summary.champion = canaryOf;
+            // The old champion keeps scoring every request in shadow, so both are judged on the same days.
+            await serving.update(DEMO.deployment, { variants: [{ model: DEMO.model, version: canaryOf }], shadow: { model: DEMO.model, version: previous, fraction: 1 } });
+            log.info(`${when}: v${previous} now scores every request in shadow, for a like-for-like comparison`);
           }
           log.info(`${when}: canary of v${canaryOf} ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
           canaryOf = null;
@@ -162,6 +170,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         pending.push({ day: i, id, label: day.weather, version });
         predicted.set(id, label);
       }
+      labelOf.set(res.headers.get('x-capstan-prediction-id') ?? '', day.weather);
       while (pending.length && pending[0]!.day <= i - labelDelay) {
         const batch = pending.splice(0, pending.findIndex((p) => p.day > i - labelDelay) === -1 ? pending.length : pending.findIndex((p) => p.day > i - labelDelay));
         await monitoring.feedback(batch.map((b) => ({ predictionId: b.id, label: b.label })));
@@ -203,12 +212,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const report = await monitoring.report();
     summary.monitoring = report;
     summary.accuracyByVersion = Object.fromEntries(Object.entries(correct).map(([v, c]) => [v, { labeled: c.labeled, accuracy: c.right / c.labeled }]));
+    summary.headToHead = await headToHead(serving, labelOf, replayStarted);
     summary.seconds = (performance.now() - log.started) / 1000;
     printSummary(summary, log, dir);
     return summary;
   } finally {
     await server.close();
   }
+}
+
+async function headToHead(serving: ServingApi, labelOf: Map<string, string>, since: number): Promise<DemoSummary['headToHead']> {
+  const log = await serving.predictions(DEMO.deployment, { since, includeShadow: true, limit: 10_000 });
+  const byId = new Map(log.map((p) => [p.id, p]));
+  const right: Record<string, number> = {};
+  let days = 0;
+  for (const shadow of log.filter((p) => p.shadow && p.status === 'ok')) {
+    const primary = byId.get(shadow.id.replace(/\.shadow$/, ''));
+    const truth = primary && labelOf.get(primary.id);
+    if (!primary || !truth || primary.status !== 'ok') continue;
+    days++;
+    for (const p of [primary, shadow]) {
+      const label = (p.outputs?.label as unknown[] | undefined)?.[0];
+      right[p.version] = (right[p.version] ?? 0) + (label === truth ? 1 : 0);
+    }
+  }
+  if (days === 0) return undefined;
+  return { days, accuracy: Object.fromEntries(Object.entries(right).map(([v, n]) => [v, n / days])) };
 }
 
 async function addVersion(data: DataApi, days: readonly Day[], message: string): Promise<void> {
@@ -246,6 +275,7 @@ function printSummary(s: DemoSummary, log: DemoConsole, dir: string): void {
     const accs = m.performance.filter((p) => p.accuracy !== null).map((p) => `${((p.accuracy ?? 0) * 100).toFixed(0)}%`);
     if (accs.length) log.info(`accuracy per window (from late labels): ${accs.join(' → ')}`);
   }
+  if (s.headToHead) log.info(`same ${s.headToHead.days} days, champion vs shadowed predecessor: ${Object.entries(s.headToHead.accuracy).map(([v, a]) => `v${v} ${(a * 100).toFixed(1)}%`).join(' vs ')}`);
   for (const a of s.alerts) log.info(`alert ${a.rule}: ${a.summary}`);
   for (const c of s.canaries) log.info(`canary v${c.candidate}: ${c.outcome}${c.reason ? ` (${c.reason})` : ''}`);
   log.info(`see every step in the UI: npx capstan server --backend-store-uri sqlite:///${dir}/capstan.db --artifacts-destination ${dir}/artifacts`);

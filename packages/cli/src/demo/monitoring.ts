@@ -35,7 +35,7 @@ export class DemoMonitoring {
       { name: 'accuracy floor', metric: 'accuracy' as const, comparison: 'lt' as const, threshold: 0.8 },
     ];
     for (const r of rules) {
-      await this.api.call(routes.createRule, { deployment: DEMO.deployment, ...r, windowMs: this.windowMs * 3, cooldownMs: 120_000, severity: 'warning' });
+      await this.api.call(routes.createRule, { deployment: DEMO.deployment, ...r, windowMs: this.windowMs * 3, cooldownMs: this.windowMs * 6, severity: 'warning' });
     }
     log.info(`monitor: reference of ${reference.reference.rows} training days over ${reference.reference.features.join(', ')}; rules: dataset drift share ≥ 0.5, accuracy < 0.8 (windows of ${this.windowMs / 1000} s)`);
   }
