@@ -10,7 +10,9 @@
 //    With --dvc: `dvc add` of the same data (dvc installed with pip --target bench/.pydeps).
 // 3. validate: a 5,000,000 x 20 Parquet file (--quick 1,000,000): profile (all columns) and a
 //    22-check suite through the server, each a fresh computation, against DuckDB's own SUMMARIZE
-//    of the file in-process as the reference point.
+//    of the file in-process as the reference point. With --pandera: pandas.read_parquet plus a pandera
+//    schema with the same checks (pandera installed with pip --target bench/.pydeps/pandera, run by
+//    the .venv python that has pandas and pyarrow).
 // Every server and CLI runs from packages/*/dist; the page cache is warm for every contender.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -29,6 +31,7 @@ function args() {
   return {
     quick: a.includes('--quick'),
     dvc: a.includes('--dvc'),
+    pandera: a.includes('--pandera'),
     only: only ? (only.includes('=') ? only.split('=')[1] : a[a.indexOf(only) + 1]).split(',') : ['add', 'files', 'validate'],
   };
 }
@@ -194,13 +197,62 @@ async function validate(server, opts) {
   );
   const result = await api('POST', '/datasets/wide/versions/1/validate', { suite });
   const ok = result.json.result.success;
+  const extra = [];
+  if (opts.pandera) {
+    const p = panderaRun(file);
+    if (p) extra.push(['pandas.read_parquet (pandera input)', num(p.read, 0), ratio(p.read, summarize)], [`pandera validate, same checks (${p.ok ? 'all pass' : 'some failed'})`, num(p.validate, 0), ratio(p.validate, summarize)], ['pandera read + validate', num(p.read + p.validate, 0), ratio(p.read + p.validate, summarize)]);
+  }
   return `### Profiling and validating ${rows.toLocaleString('en')} rows x 20 columns of Parquet\n\n${table(['what', 'ms', 'vs DuckDB SUMMARIZE'], [
     ['DuckDB SUMMARIZE of the file, in-process (reference)', num(summarize, 0), '1.00×'],
     ['profile via the API, first (includes copying the blob to the server cache)', num(firstProfile.ms, 0), ratio(firstProfile.ms, summarize)],
     ['profile via the API (types, nulls, distinct, ranges, moments, quantiles, histograms, top values)', num(profile.ms, 0), ratio(profile.ms, summarize)],
     [`validate via the API: ${suite.checks.length} checks (${ok ? 'all pass' : 'some failed'})`, num(result.ms, 0), ratio(result.ms, summarize)],
     ['profile + validate', num(profile.ms + result.ms, 0), ratio(profile.ms + result.ms, summarize)],
+    ...extra,
   ])}`;
+}
+
+const PANDERA = `
+import json, sys, time
+import pandas as pd
+import pandera.pandas as pa
+t0 = time.perf_counter()
+df = pd.read_parquet(sys.argv[1])
+t1 = time.perf_counter()
+num = ['id'] + [f'f{k}' for k in range(11)] + [f'code{k}' for k in range(4)]
+cols = {}
+for c in num:
+    lo, hi = df[c].min(), df[c].max()
+    cols[c] = pa.Column(df[c].dtype, checks=[pa.Check.in_range(lo, hi)], nullable=False, unique=(c == 'id'))
+for k in range(4):
+    checks = [pa.Check.str_length(5, 6)]
+    if k == 0: checks.append(pa.Check.str_matches(r'^cat_[0-9]+$'))
+    if k == 1: checks.append(pa.Check(lambda s: 1 <= s.nunique() <= 100))
+    cols[f's{k}'] = pa.Column(str, checks=checks, nullable=False)
+cols['f1'].checks.append(pa.Check(lambda s: 0 <= s.mean() <= 1000))
+schema = pa.DataFrameSchema(cols, checks=[pa.Check(lambda d: len(d) >= 1)], strict=True)
+ok = True
+try:
+    schema.validate(df, lazy=True)
+except pa.errors.SchemaErrors:
+    ok = False
+t2 = time.perf_counter()
+print(json.dumps({'read': (t1 - t0) * 1000, 'validate': (t2 - t1) * 1000, 'ok': ok}))
+`;
+
+/** pandas + pandera on the same file and checks; null when pandera is not installable. */
+function panderaRun(file) {
+  const python = path.join(ROOT, '.venv', 'bin', 'python');
+  const target = path.join(PYDEPS, 'pandera');
+  const env = { ...process.env, PYTHONPATH: target };
+  const probe = () => { try { execFileSync(python, ['-c', 'import pandera.pandas'], { env, stdio: 'pipe' }); return true; } catch { return false; } };
+  if (!existsSync(python)) return null;
+  if (!probe()) {
+    log('installing pandera into bench/.pydeps/pandera (pip --target)');
+    try { execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--target', target, 'pandera'], { stdio: 'inherit' }); } catch { return null; }
+    if (!probe()) return null;
+  }
+  return JSON.parse(execFileSync(python, ['-c', PANDERA, file], { env, encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop());
 }
 
 async function main() {
