@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CapstanError, ErrorCode, MONITOR_ALERT_METRICS, type WireAlert, type WireDriftWindow, type WireMetrics, type WirePerformanceWindow, type WireWebhook } from '@capstan/api';
 import { MonitoringApi, type FeedbackItem, type MonitorOptions } from '@capstan/client';
@@ -42,13 +43,82 @@ export function monitoringFor(options: Pick<CommonOptions, 'trackingUri'>, env: 
 
 type Cell = string | number | boolean | null;
 
-/** Reads a table file (CSV, TSV, Parquet, JSON, JSONL) into JSON columns with the drift engine's reader. */
+/** Splits CSV text (RFC 4180 quoting) into rows of fields. */
+export function parseCsv(text: string, delimiter = ','): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === delimiter) { row.push(field); field = ''; }
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      field = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else field += ch;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+function csvCell(text: string): Cell {
+  const t = text.trim();
+  if (t === '') return null;
+  const n = Number(t);
+  return Number.isFinite(n) && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? n : text;
+}
+
+/**
+ * Reads a table file into JSON columns. CSV/TSV cells are numbers when they parse as numbers,
+ * empty is null, anything else is text (so labels such as yes/no stay strings); JSON is an array
+ * of records or an object of columns; JSONL is one record per line; Parquet is read by DuckDB.
+ * @throws INVALID_PARAMETER_VALUE for an empty or malformed file
+ */
 export async function readTable(path: string): Promise<Record<string, Cell[]>> {
-  const { readColumns } = await import('@capstan/server/drift');
-  const columns = await readColumns(path, {});
-  return Object.fromEntries(columns.map((c) => [c.name, c.dtype === 'float' || c.dtype === 'int'
-    ? Array.from(c.values as Float64Array, (v) => (Number.isFinite(v) ? v : null))
-    : c.dtype === 'bool' ? (c.values as (string | null)[]).map((v) => (v === null ? null : v === 'true')) : (c.values as (string | null)[])]));
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.parquet')) {
+    const { readColumns } = await import('@capstan/server/drift');
+    const columns = await readColumns(path, {});
+    return Object.fromEntries(columns.map((c) => [c.name, c.dtype === 'float' || c.dtype === 'int'
+      ? Array.from(c.values as Float64Array, (v) => (Number.isFinite(v) ? v : null))
+      : c.dtype === 'bool' ? (c.values as (string | null)[]).map((v) => (v === null ? null : v === 'true')) : (c.values as (string | null)[])]));
+  }
+  const text = await readFile(path, 'utf8');
+  const bad = (why: string) => new CapstanError(ErrorCode.INVALID_PARAMETER_VALUE, `${path}: ${why}`);
+  const fromRecords = (records: unknown[]): Record<string, Cell[]> => {
+    if (records.length === 0) throw bad('no rows.');
+    const names = [...new Set(records.flatMap((r) => (r && typeof r === 'object' ? Object.keys(r) : [])))];
+    return Object.fromEntries(names.map((n) => [n, records.map((r) => ((r as Record<string, Cell>)[n] ?? null))]));
+  };
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    return fromRecords(lines.map((l, i) => {
+      try { return JSON.parse(l) as unknown; } catch { throw bad(`line ${i + 1} is not JSON.`); }
+    }));
+  }
+  if (lower.endsWith('.json')) {
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch (e) { throw bad(`not JSON (${(e as Error).message}).`); }
+    if (Array.isArray(parsed)) return fromRecords(parsed);
+    const body = parsed as { items?: unknown[] } | null;
+    if (body && Array.isArray(body.items)) return fromRecords(body.items);
+    if (body && typeof body === 'object') return body as Record<string, Cell[]>;
+    throw bad('expected an array of records or an object of columns.');
+  }
+  if (!lower.endsWith('.csv') && !lower.endsWith('.tsv') && !lower.endsWith('.txt')) throw bad('use a .csv, .tsv, .json, .jsonl or .parquet file.');
+  const rows = parseCsv(text, lower.endsWith('.tsv') ? '\t' : ',');
+  if (rows.length < 2) throw bad('no rows after the header.');
+  const header = rows[0]!.map((h) => h.trim());
+  rows.slice(1).forEach((r, i) => { if (r.length !== header.length) throw bad(`line ${i + 2} has ${r.length} fields, the header ${header.length}.`); });
+  return Object.fromEntries(header.map((h, j) => [h, rows.slice(1).map((r) => csvCell(r[j]!))]));
 }
 
 const fmt = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || Number.isNaN(v) ? '–' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(digits));
@@ -172,7 +242,7 @@ export function monitorCommand(program: Command): void {
     });
 
   withCommon(monitor.command('reference'))
-    .description('Set the reference: training rows from a file (CSV, Parquet, JSON; features plus optional target, prediction, score) or a window of the deployment\'s own log')
+    .description('Set the reference: training rows from a file (CSV, TSV, JSON, JSONL, Parquet; features plus optional target, prediction, score) or a window of the deployment\'s own log')
     .argument('<deployment>', 'deployment name')
     .argument('[file]', 'reference rows')
     .option('--since <time>', 'from the prediction log: start (ISO date, ms, or a duration ago such as 7d)', (v) => parseTime(v))

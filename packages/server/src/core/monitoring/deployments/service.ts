@@ -716,7 +716,7 @@ export class MonitoringService {
 }
 
 function round(v: number): string {
-  return Math.abs(v) >= 1000 || v === 0 ? String(v) : v.toPrecision(4);
+  return Number.isInteger(v) || Math.abs(v) >= 1000 ? String(v) : v.toPrecision(4);
 }
 
 function sliceColumn(c: Column, idx: number[]): Column {
