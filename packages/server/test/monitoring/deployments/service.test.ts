@@ -64,6 +64,24 @@ for (let w = 0; w < 3; w++) {
   }
 }
 
+/** A regressor's log: windows 0 and 1, 20 requests of 5 rows; the output is a column tensor. */
+const regressionLog: { record: PredictionRecord; rows: { a: number; y: number; yhat: number }[] }[] = [];
+for (let w = 0; w < 2; w++) {
+  for (let r = 0; r < 20; r++) {
+    const rows = Array.from({ length: 5 }, () => {
+      const a = normal();
+      return { a, y: 2 * a + normal() * 0.5 + w, yhat: 2 * a };
+    });
+    regressionLog.push({
+      rows,
+      record: {
+        id: `v${w}-r${r}`, deployment: 'value', model: 'value', version: '1', time: T0 + w * H + r * 1000, latencyMs: 1, status: 'ok', shadow: false,
+        inputs: { a: rows.map((q) => q.a) }, outputs: { variable: rows.map((q) => [q.yhat]) },
+      },
+    });
+  }
+}
+
 async function code(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -96,9 +114,10 @@ describe('monitoring service over SQLite', () => {
     db = await openSqlDatabase(`sqlite:///${join(dir, 'capstan.db')}`);
     const predictions = new SqlDeploymentStore(db.driver);
     await predictions.insertPredictions(log.map((l) => l.record));
+    await predictions.insertPredictions(regressionLog.map((l) => l.record));
     const bus = new EventBus();
     bus.on('drift.alert', (e) => void events.push(e));
-    const deps = { store: new SqlMonitoringStore(db.driver), predictions, deploymentExists: async (n: string) => n === 'churn', events: bus, send: fetchWebhookSender, now: () => now, evaluateIntervalMs: 0, webhookAttempts: 4, webhookBackoffMs: 5 };
+    const deps = { store: new SqlMonitoringStore(db.driver), predictions, deploymentExists: async (n: string) => n === 'churn' || n === 'value', events: bus, send: fetchWebhookSender, now: () => now, evaluateIntervalMs: 0, webhookAttempts: 4, webhookBackoffMs: 5 };
     service = new MonitoringService(deps);
     profileMode = new MonitoringService({ ...deps, exactMaxRows: 0, events: new EventBus() });
     service.start();
@@ -253,5 +272,29 @@ describe('monitoring service over SQLite', () => {
     const deliveries = await service.deliveries(hook.id);
     expect(deliveries.map((d) => [d.attempt, d.status, d.ok])).toEqual([[3, 204, true], [2, 500, false], [1, 500, false]]);
     expect((await service.listAlerts({ deployment: 'churn' })).map((a) => a.id)).toEqual([alert.id]);
+  });
+
+  it('a regressor: numeric labels only, reference from its own labeled log window, MAE/RMSE/R² per window, an RMSE rule', async () => {
+    const { regressionMetrics } = await import('../../../src/core/monitoring/deployments/index.js');
+    await service.createMonitor({ deployment: 'value', task: 'regression' });
+    const items = (w: number) => regressionLog.slice(w * 20, w * 20 + 20).flatMap((l) => l.rows.map((q, row) => ({ predictionId: l.record.id, row, label: q.y })));
+    expect(await code(service.feedback([{ predictionId: 'v0-r0', label: 'high' }]))).toMatch(/monitored as a regression; its label must be a number, got "high"/);
+    await service.feedback([...items(0), ...items(1)]);
+    const ref = await service.setReferenceFromLog('value', T0, T0 + H);
+    const rows0 = regressionLog.slice(0, 20).flatMap((l) => l.rows);
+    expect(ref).toMatchObject({ rows: 100, features: ['a'], labeledRows: 100, source: `log:${T0}-${T0 + H}` });
+    expect(ref.performance).toEqual(regressionMetrics(rows0.map((q) => q.y), rows0.map((q) => q.yhat)));
+    const perf = await service.performance('value', { since: T0, until: T0 + 2 * H });
+    const rows1 = regressionLog.slice(20).flatMap((l) => l.rows);
+    expect(perf.windows[1]!.metrics).toEqual(regressionMetrics(rows1.map((q) => q.y), rows1.map((q) => q.yhat)));
+    expect(perf.windows[1]!.estimated).toEqual({});
+    expect(perf.windows[1]!.change.rmse).toBeCloseTo(perf.windows[1]!.metrics.rmse! - ref.performance.rmse!, 12);
+    const drift = await service.drift('value', { since: T0, until: T0 + 2 * H });
+    expect(Object.keys(drift.windows[0]!.predictions!.columns)).toEqual(['prediction']);
+    now = T0 + 2 * H;
+    await service.createRule('value', { metric: 'rmse', comparison: 'gt', threshold: ref.performance.rmse! + 0.5, windowMs: H });
+    const fired = await service.evaluateAll('value');
+    expect(fired.map((a) => [a.metric, a.evidence.labeledRows])).toEqual([['rmse', 100]]);
+    expect(fired[0]!.value).toBeCloseTo(perf.windows[1]!.metrics.rmse!, 12);
   });
 });
