@@ -109,7 +109,7 @@ export interface WireCheckResult {
   /** Human-readable description, e.g. `not_null(age) mostly 0.99`. */
   title: string;
   success: boolean;
-  /** Rows looked at (after the suite's filter). */
+  /** Rows the check looked at (row checks other than not_null skip nulls). */
   elementCount?: number;
   /** Rows breaking the rule. */
   unexpectedCount?: number;
@@ -152,7 +152,6 @@ export const manifestFileSchema = z.object({ path: z.string().min(1).max(4096), 
 export const suiteSchema = z.object({
   name: z.string().optional(),
   files: z.string().optional(),
-  filter: z.string().optional(),
   sampleSize: z.number().int().nonnegative().optional(),
   checks: z.array(z.record(z.string(), z.unknown())),
 });
@@ -188,5 +187,5 @@ export const data = {
   linkRun: route<{ digest: string }>()('POST', '/datasets/{name}/versions/{version}/link', z.object({ name: name(), version: version(), runId: field.requiredString(), context: z.string().max(250).optional() })),
 };
 
-/** A validation suite: checks, an optional row filter and file selection. */
+/** A validation suite: checks, file selection and the number of failing rows sampled. */
 export type WireSuite = z.infer<typeof suiteSchema>;
