@@ -33,7 +33,7 @@ export interface DemoSummary {
   canaries: { candidate: string; outcome: string; reason: string }[];
   monitoring?: Awaited<ReturnType<DemoMonitoring['report']>>;
   /** Champion and shadowed predecessor on the same days (after a promotion), from the prediction log. */
-  headToHead?: { days: number; accuracy: Record<string, number> };
+  headToHead?: { champion: string; shadow: string; days: number; championAccuracy: number; shadowAccuracy: number }[];
   seconds: number;
 }
 
@@ -224,20 +224,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 async function headToHead(serving: ServingApi, labelOf: Map<string, string>, since: number): Promise<DemoSummary['headToHead']> {
   const log = await serving.predictions(DEMO.deployment, { since, includeShadow: true, limit: 10_000 });
   const byId = new Map(log.map((p) => [p.id, p]));
-  const right: Record<string, number> = {};
-  let days = 0;
+  const pairs = new Map<string, { champion: string; shadow: string; days: number; championRight: number; shadowRight: number }>();
+  const labelOfRecord = (p: (typeof log)[number]) => (p.outputs?.label as unknown[] | undefined)?.[0];
   for (const shadow of log.filter((p) => p.shadow && p.status === 'ok')) {
     const primary = byId.get(shadow.id.replace(/\.shadow$/, ''));
     const truth = primary && labelOf.get(primary.id);
     if (!primary || !truth || primary.status !== 'ok') continue;
-    days++;
-    for (const p of [primary, shadow]) {
-      const label = (p.outputs?.label as unknown[] | undefined)?.[0];
-      right[p.version] = (right[p.version] ?? 0) + (label === truth ? 1 : 0);
-    }
+    const key = `${primary.version}/${shadow.version}`;
+    let pair = pairs.get(key);
+    if (!pair) pairs.set(key, (pair = { champion: primary.version, shadow: shadow.version, days: 0, championRight: 0, shadowRight: 0 }));
+    pair.days++;
+    if (labelOfRecord(primary) === truth) pair.championRight++;
+    if (labelOfRecord(shadow) === truth) pair.shadowRight++;
   }
-  if (days === 0) return undefined;
-  return { days, accuracy: Object.fromEntries(Object.entries(right).map(([v, n]) => [v, n / days])) };
+  return [...pairs.values()].map((p) => ({ champion: p.champion, shadow: p.shadow, days: p.days, championAccuracy: p.championRight / p.days, shadowAccuracy: p.shadowRight / p.days }));
 }
 
 async function addVersion(data: DataApi, days: readonly Day[], message: string): Promise<void> {
@@ -275,7 +275,7 @@ function printSummary(s: DemoSummary, log: DemoConsole, dir: string): void {
     const accs = m.performance.filter((p) => p.accuracy !== null).map((p) => `${((p.accuracy ?? 0) * 100).toFixed(0)}%`);
     if (accs.length) log.info(`accuracy per window (from late labels): ${accs.join(' → ')}`);
   }
-  if (s.headToHead) log.info(`same ${s.headToHead.days} days, champion vs shadowed predecessor: ${Object.entries(s.headToHead.accuracy).map(([v, a]) => `v${v} ${(a * 100).toFixed(1)}%`).join(' vs ')}`);
+  for (const h of s.headToHead ?? []) log.info(`same ${h.days} days: champion v${h.champion} ${(h.championAccuracy * 100).toFixed(1)}% vs its shadowed predecessor v${h.shadow} ${(h.shadowAccuracy * 100).toFixed(1)}%`);
   for (const a of s.alerts) log.info(`alert ${a.rule}: ${a.summary}`);
   for (const c of s.canaries) log.info(`canary v${c.candidate}: ${c.outcome}${c.reason ? ` (${c.reason})` : ''}`);
   log.info(`see every step in the UI: npx capstan server --backend-store-uri sqlite:///${dir}/capstan.db --artifacts-destination ${dir}/artifacts`);
