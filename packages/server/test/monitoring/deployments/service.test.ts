@@ -102,6 +102,7 @@ describe('monitoring service over SQLite', () => {
   let db: Awaited<ReturnType<typeof openSqlDatabase>>;
   let service: MonitoringService;
   let profileMode: MonitoringService;
+  let bus: EventBus;
   let now = T0 + 3 * H;
   const events: PlatformEvent[] = [];
   const hooks: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
@@ -115,7 +116,7 @@ describe('monitoring service over SQLite', () => {
     const predictions = new SqlDeploymentStore(db.driver);
     await predictions.insertPredictions(log.map((l) => l.record));
     await predictions.insertPredictions(regressionLog.map((l) => l.record));
-    const bus = new EventBus();
+    bus = new EventBus();
     bus.on('drift.alert', (e) => void events.push(e));
     const deps = { store: new SqlMonitoringStore(db.driver), predictions, deploymentExists: async (n: string) => n === 'churn' || n === 'value', events: bus, send: fetchWebhookSender, now: () => now, evaluateIntervalMs: 0, webhookAttempts: 4, webhookBackoffMs: 5 };
     service = new MonitoringService(deps);
@@ -296,5 +297,22 @@ describe('monitoring service over SQLite', () => {
     const fired = await service.evaluateAll('value');
     expect(fired.map((a) => [a.metric, a.evidence.labeledRows])).toEqual([['rmse', 100]]);
     expect(fired[0]!.value).toBeCloseTo(perf.windows[1]!.metrics.rmse!, 12);
+  });
+
+  it('webhooks are generic: a "*" webhook receives any platform event, a typed one only its type', async () => {
+    await service.webhooks.drain();
+    const before = hooks.length;
+    failuresLeft = 0;
+    const all = await service.createWebhook({ url: hookUrl, secret: 'a-secret-of-enough-length' });
+    expect(all.events).toEqual(['*']);
+    const event = bus.publish('deployment.changed', { deployment: 'churn', change: 'update' });
+    await service.webhooks.drain();
+    const got = hooks.slice(before);
+    expect(got).toHaveLength(1);
+    expect(JSON.parse(got[0]!.body)).toEqual({ id: event.id, type: 'deployment.changed', time: event.time, payload: { deployment: 'churn', change: 'update' } });
+    expect(got[0]!.headers['x-capstan-delivery']).toBe(event.id);
+    expect(got[0]!.headers['x-capstan-signature']).toBe(signWebhook('a-secret-of-enough-length', got[0]!.headers['x-capstan-timestamp'] as string, got[0]!.body));
+    expect((await service.deliveries(all.id)).map((d) => [d.eventType, d.ok])).toEqual([['deployment.changed', true]]);
+    expect((await service.listWebhooks()).every((w) => !('secret' in w))).toBe(true);
   });
 });

@@ -624,7 +624,13 @@ export class MonitoringService {
       if (rule.lastFiredAt !== null && now - rule.lastFiredAt < rule.cooldownMs) continue;
       const config = await this.deps.store.getMonitor(rule.deployment);
       if (!config) continue;
-      const alert = await this.check(config, rule, now);
+      let alert: Alert | null;
+      try {
+        alert = await this.check(config, rule, now);
+      } catch (error) {
+        console.error(`[capstan] alert rule ${rule.id} (${rule.name}) of '${rule.deployment}' could not be evaluated:`, error);
+        continue;
+      }
       if (!alert) continue;
       if (await this.deps.store.fireRule(rule.id, rule.lastFiredAt, alert)) {
         fired.push(alert);
