@@ -303,9 +303,10 @@ suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in ch
 
     describe('monitoring', () => {
       let deployment: string;
+      let seededUntil: number;
       beforeAll(async () => {
         const native = new Transport({ baseUrl: server.url, apiPrefix: '/api/v1' });
-        ({ deployment } = await seedMonitoring(serving, (route, input) => native.call(route as never, input as never)));
+        ({ deployment, until: seededUntil } = await seedMonitoring(serving, (route, input) => native.call(route as never, input as never)));
       }, 120_000);
 
       it('lists monitors and the alerts that fired', async () => {
@@ -318,7 +319,8 @@ suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in ch
       });
 
       it('draws drift per feature over time as a heat map, a feature against the reference, and performance with label arrival', async () => {
-        await go(`/monitoring/${deployment}?windows=12`);
+        // pinned to the seeded traffic, so the windows do not scroll away however long the suite takes
+        await go(`/monitoring/${deployment}?windows=12&until=${seededUntil}`);
         const heat = page.getByRole('table', { name: 'Drift per feature and window' });
         await heat.waitFor();
         for (const f of ['plan', 'spend', 'tenure', '(prediction)']) await heat.locator(`tr[data-feature="${f}"]`).waitFor();
@@ -327,6 +329,7 @@ suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in ch
         await expect(heat.locator('td[data-drift="no"]').count()).resolves.toBeGreaterThan(0);
         await drifted.last().getByRole('button').click();
         await page.waitForURL(/feature=tenure&at=\d+/);
+        expect(new URLSearchParams(page.url().split('?')[1]).get('until')).toBe(String(seededUntil));
         const hist = page.getByRole('figure', { name: 'Distribution of tenure: current vs reference' });
         await hist.waitFor();
         await expect(hist.locator('rect.hist-outline').count()).resolves.toBe(20);
@@ -347,13 +350,15 @@ suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in ch
         await expect(columns.textContent()).resolves.toContain('tenure');
         await expect(page.locator('#evidence').textContent()).resolves.toMatch(/dataset_drift_share = [\d.]+ ≥ 0.3/);
         await shot('alert-light');
+        await page.getByRole('link', { name: 'Open monitor at this time' }).click();
+        await page.getByRole('table', { name: 'Drift per feature and window' }).locator('td[data-drift="yes"]').first().waitFor();
       });
 
       it('renders the new pages in the dark theme (system preference)', async () => {
         await page.emulateMedia({ colorScheme: 'dark' });
         try {
-          await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
-          await go(`/monitoring/${deployment}?windows=12&feature=tenure`);
+          await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+          await go(`/monitoring/${deployment}?windows=12&until=${seededUntil}&feature=tenure`);
           await page.locator('[data-chart="performance"][data-rendered="true"]').waitFor();
           await shot('monitor-dark');
           await go('/deployments/churn-canary');
@@ -368,6 +373,7 @@ suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in ch
           await shot('data-profile-dark');
         } finally {
           await page.emulateMedia({ colorScheme: 'light' });
+          await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
         }
       });
     });

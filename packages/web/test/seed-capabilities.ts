@@ -120,9 +120,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * A monitored deployment of the `mixed` model: a reference taken from its first traffic, then
  * windows of 2 s: one like the reference, two drifted (tenure +55, mostly `team`); labels
- * arrive for part of the traffic (some wrong); two rules (dataset drift, accuracy) evaluated once.
+ * arrive for part of the traffic (some wrong); two rules (dataset drift, accuracy) over the last minute evaluated once.
  */
-export async function seedMonitoring(serving: ServingApi, call: <R>(route: unknown, input: unknown) => Promise<R>): Promise<{ deployment: string }> {
+export async function seedMonitoring(serving: ServingApi, call: <R>(route: unknown, input: unknown) => Promise<R>): Promise<{ deployment: string; until: number }> {
   const deployment = 'mixed-api';
   const windowMs = 2000;
   await serving.create(deployment, { variants: [{ model: 'mixed', version: 1 }] });
@@ -139,9 +139,11 @@ export async function seedMonitoring(serving: ServingApi, call: <R>(route: unkno
       if (phase < 3 && i % 2 === 0) labels.forEach((l, row) => feedback.push({ predictionId: id, row, label: drift && row % 3 === 0 ? 1 - l : l }));
     }
   }
+  const until = Date.now();
   await call(monitoringRoutes.feedback, { items: feedback });
-  await call(monitoringRoutes.createRule, { deployment, metric: 'dataset_drift_share', comparison: 'gte', threshold: 0.3, windowMs, severity: 'critical' });
-  await call(monitoringRoutes.createRule, { deployment, metric: 'accuracy', comparison: 'lt', threshold: 0.95, windowMs: 4 * windowMs, severity: 'warning' });
+  // rules look at the last minute, which holds all of the traffic above however slowly it was sent
+  await call(monitoringRoutes.createRule, { deployment, metric: 'dataset_drift_share', comparison: 'gte', threshold: 0.3, windowMs: 60_000, severity: 'critical' });
+  await call(monitoringRoutes.createRule, { deployment, metric: 'accuracy', comparison: 'lt', threshold: 0.95, windowMs: 60_000, severity: 'warning' });
   await call(monitoringRoutes.evaluate, { deployment });
-  return { deployment };
+  return { deployment, until };
 }

@@ -22,7 +22,7 @@ export function AlertPage({ id }: { id: string }) {
         crumbs={[...crumbs, { label: a.deployment, href: link(`/monitoring/${seg(a.deployment)}`) }]}
         title={<><Badge value={a.severity} kind={`severity-${a.severity}`} /> {a.summary}</>}
         subtitle={<span className="muted">Fired {formatTime(a.time)} · rule {a.ruleId.slice(0, 8)}</span>}
-        actions={<a className="button" href={link(`/monitoring/${seg(a.deployment)}`, e.driftedColumns[0] ? { feature: e.driftedColumns[0].column } : {})}>Open monitor</a>}
+        actions={<a className="button" href={link(`/monitoring/${seg(a.deployment)}`, { until: String(e.until), ...(e.driftedColumns[0] ? { feature: e.driftedColumns[0].column } : {}) })}>Open monitor at this time</a>}
       />
       <Section title="Evidence" id="evidence">
         <dl className="fields">
@@ -39,7 +39,7 @@ export function AlertPage({ id }: { id: string }) {
             <tbody>{e.driftedColumns.map((c) => (
               <tr key={c.column}>
                 <td className="mono">{c.column}</td><td>{c.stattest}</td><td className="num mono">{formatValue(c.score)}</td><td className="num mono">{formatValue(c.threshold)}</td>
-                <td className="actions-cell"><a className="button small" href={link(`/monitoring/${seg(a.deployment)}`, { feature: c.column, at: String(Math.floor(e.since)) })}>Distribution</a></td>
+                <td className="actions-cell"><a className="button small" href={link(`/monitoring/${seg(a.deployment)}`, { feature: c.column, until: String(e.until) })}>Distribution</a></td>
               </tr>
             ))}</tbody>
           </table>

@@ -14,7 +14,7 @@ import { FeatureDistribution } from '../components/distribution';
 
 const WINDOW_CHOICES = [12, 24, 48, 96];
 
-/** `/monitoring/:deployment?windows=&feature=&at=`: drift heat map, a feature's distributions, performance with label arrival, alerts. */
+/** `/monitoring/:deployment?windows=&until=&feature=&at=`: drift heat map, a feature's distributions, performance with label arrival, alerts. */
 export function MonitorPage({ deployment }: { deployment: string }) {
   useTitle(`${deployment} monitoring`);
   const { query } = useRoute();
@@ -22,13 +22,14 @@ export function MonitorPage({ deployment }: { deployment: string }) {
   const [info, reloadInfo] = useAsync((signal) => monitor.get(deployment, signal), [deployment]);
   const windowMs = info.data?.monitor.windowMs;
   const poll = Math.max(5000, Math.min(windowMs ?? 10_000, 60_000));
+  const pinned = Number(query.get('until')) > 0 ? Number(query.get('until')) : undefined;
   const [series, reload] = usePoll(async (signal) => {
     const w = windowMs!;
-    const until = Math.floor(Date.now() / w) * w + w;
+    const until = pinned ? Math.ceil(pinned / w) * w : Math.floor(Date.now() / w) * w + w;
     const range = { since: until - count * w, until };
     const [drift, performance, alerts] = await Promise.all([monitor.drift(deployment, range, signal), monitor.performance(deployment, range, signal), monitor.alerts({ deployment, limit: 50 }, signal)]);
     return { drift, performance, alerts, range };
-  }, [deployment, windowMs, count], poll, windowMs !== undefined);
+  }, [deployment, windowMs, count, pinned], poll, windowMs !== undefined && !pinned);
   const crumbs = [{ label: 'Monitoring', href: link('/monitoring') }];
 
   if (info.status === 'error' && !info.data) return <div className="page"><PageHeader crumbs={crumbs} title={deployment} /><ErrorState problem={info.problem} retry={reloadInfo} height={240} /></div>;
@@ -47,12 +48,15 @@ export function MonitorPage({ deployment }: { deployment: string }) {
         title={m.deployment}
         subtitle={<span className="muted">{m.task} · windows of {formatDuration(m.windowMs)} · <a href={link(`/deployments/${seg(m.deployment)}`)}>deployment</a>{reference ? <> · reference of {formatCount(reference.rows)} rows ({reference.source.startsWith('log:') ? 'from the prediction log' : reference.source}), {formatCount(reference.labeledRows)} labelled</> : ' · no reference yet'}</span>}
         actions={
+          <>
+          {pinned ? <a className="button" href={link(`/monitoring/${seg(m.deployment)}`, { windows: query.get('windows'), feature: query.get('feature') })} title={`Showing windows up to ${formatTime(pinned)}`}>Back to live</a> : null}
           <label className="check small">
             <span className="muted">Show</span>
             <select className="input" value={count} onChange={(e) => setQuery({ windows: e.target.value === '24' ? null : e.target.value }, { replace: true })} aria-label="Windows shown">
               {WINDOW_CHOICES.map((n) => <option key={n} value={n}>last {n} windows</option>)}
             </select>
           </label>
+          </>
         }
       />
       {!reference ? <div className="notice">No reference yet: drift needs one (<code>PUT /api/v1/monitors/{m.deployment}/reference</code>).</div> : null}
