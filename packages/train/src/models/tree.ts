@@ -26,30 +26,36 @@ export interface Binned {
   readonly edges: Float32Array[];
 }
 
-/** Quantizes each feature into at most `maxBins` bins whose edges are actual (float32) data values. */
+/**
+ * Quantizes each feature into at most `maxBins` bins whose edges are actual (float32) data values.
+ * Edges come from at most 200,000 rows (a seeded sample, as scikit-learn's `subsample`).
+ */
 export function binFeatures(X: Matrix, maxBins = 255): Binned {
   const { rows, cols, data } = X;
   const codes = new Uint8Array(rows * cols);
   const edges: Float32Array[] = [];
-  const col = new Float32Array(rows);
+  const sampleSize = Math.min(rows, 200_000);
+  const sampleRows = rows > sampleSize ? new Rng(0).shuffle(Uint32Array.from({ length: rows }, (_, i) => i)).subarray(0, sampleSize) : undefined;
+  const sample = new Float32Array(sampleSize);
   for (let f = 0; f < cols; f++) {
-    for (let i = 0; i < rows; i++) col[i] = data[i * cols + f];
-    const sorted = Float32Array.from(col).sort();
+    if (sampleRows) for (let q = 0; q < sampleSize; q++) sample[q] = data[sampleRows[q] * cols + f];
+    else for (let i = 0; i < rows; i++) sample[i] = data[i * cols + f];
+    const sorted = sample.sort();
     const unique: number[] = [];
-    for (let i = 0; i < rows; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique.push(sorted[i]);
+    for (let i = 0; i < sampleSize; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique.push(sorted[i]);
     let e: number[];
     if (unique.length <= maxBins) {
       e = unique.slice(0, -1);
     } else {
       e = [];
       for (let b = 1; b < maxBins; b++) {
-        const v = sorted[Math.min(rows - 1, Math.floor((b * rows) / maxBins))];
+        const v = sorted[Math.min(sampleSize - 1, Math.floor((b * sampleSize) / maxBins))];
         if (v !== unique[unique.length - 1] && (e.length === 0 || v > e[e.length - 1])) e.push(v);
       }
     }
     const fe = Float32Array.from(e);
     edges.push(fe);
-    for (let i = 0; i < rows; i++) codes[f * rows + i] = binOf(fe, col[i]);
+    for (let i = 0; i < rows; i++) codes[f * rows + i] = binOf(fe, data[i * cols + f]);
   }
   return { codes, rows, cols, edges };
 }
