@@ -23,11 +23,12 @@ interface Summary {
   accuracyByVersion: Record<string, { labeled: number; accuracy: number }>;
   alerts: { rule: string; summary: string; columns: string[] }[];
   canaries: { candidate: string; outcome: string }[];
+  shadowTrials: { candidate: string; champion: string; days: number; candidateAccuracy: number; championAccuracy: number }[];
   monitoring?: { driftWindows: number; driftedWindows: number; performance: { accuracy: number | null }[] };
 }
 
 describe('capstan demo --quick', () => {
-  it('runs data → validation → tuned training → gate → register → deploy → traffic → alerts → retraining → canary', async () => {
+  it('runs data → validation → tuned training → gate → register → deploy → traffic → alerts → retraining → shadow trial → canary', async () => {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, 'demo', '--quick', '--json', '--dir', join(dir, 'demo')], { timeout: 420_000, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, CAPSTAN_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' } });
     const s = JSON.parse(stdout) as Summary;
     expect(stderr).toContain('Summary');
@@ -40,7 +41,9 @@ describe('capstan demo --quick', () => {
     expect(s.alerts.some((a) => a.rule === 'dataset_drift_share' && a.columns.length > 0)).toBe(true);
     expect(s.modelVersions.length).toBeGreaterThanOrEqual(2);
     expect(s.canaries.length).toBeGreaterThanOrEqual(1);
-    expect(['promoted', 'rolled_back']).toContain(s.canaries[0]!.outcome);
+    expect(['promoted', 'rolled_back', 'rejected']).toContain(s.canaries[0]!.outcome);
+    expect(s.shadowTrials.length).toBeGreaterThanOrEqual(1);
+    expect(s.shadowTrials[0]!.days).toBeGreaterThanOrEqual(25);
     expect(s.modelVersions).toContain(s.champion);
     const v1 = s.accuracyByVersion[s.modelVersions[0]!]!;
     expect(v1.labeled).toBeGreaterThan(100);

@@ -32,8 +32,8 @@ export interface DemoSummary {
   alerts: { rule: string; summary: string; columns: string[] }[];
   canaries: { candidate: string; outcome: string; reason: string }[];
   monitoring?: Awaited<ReturnType<DemoMonitoring['report']>>;
-  /** Champion and shadowed predecessor on the same days (after a promotion), from the prediction log. */
-  headToHead?: { champion: string; shadow: string; days: number; championAccuracy: number; shadowAccuracy: number }[];
+  /** Each challenger in shadow against the champion on the same labeled days (from the prediction log). */
+  shadowTrials: { candidate: string; champion: string; days: number; candidateAccuracy: number; championAccuracy: number }[];
   seconds: number;
 }
 
@@ -74,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
   const summary: DemoSummary = {
     url, dataVersions: 0, pipelineRuns: [], modelVersions: [], champion: '', replay: { days: 0, requests: 0, failed: 0, labelsSent: 0 },
-    accuracyByVersion: {}, alerts: [], canaries: [], seconds: 0,
+    accuracyByVersion: {}, alerts: [], canaries: [], shadowTrials: [], seconds: 0,
   };
   try {
     const days = loadSeattleWeather();
@@ -105,12 +105,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     log.stage(`Replaying ${replay.length} days (${replay[0]!.date} … ${replay.at(-1)!.date}) as live traffic; labels arrive ${labelDelay} days late`);
     const pending: { day: number; id: string; label: string; version: string }[] = [];
-    const labelOf = new Map<string, string>();
-    const replayStarted = Date.now();
     const correct: Record<string, { labeled: number; right: number }> = {};
     const predicted = new Map<string, string>();
     let lastChallenger = v1;
     let canaryOf: string | null = null;
+    let shadowOf: { version: string; since: number } | null = null;
+    const shadowDays = quick ? 25 : 40;
+    const labelled = new Map<string, string>();
     let lastPoll = 0;
     const poll = async (when: string): Promise<void> => {
       for (const alert of await monitoring.newAlerts()) {
@@ -125,12 +126,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         log.info(`${when}: pipeline run ${run.runId.slice(0, 8)} (${run.trigger?.kind ?? 'manual'}) ${run.status}`);
       }
       const challenger = await client.registeredModels.getAlias(DEMO.model, 'challenger').then((v) => v.version, () => lastChallenger);
-      if (challenger !== lastChallenger && canaryOf === null) {
+      if (challenger !== lastChallenger && canaryOf === null && shadowOf === null) {
         lastChallenger = challenger;
         summary.modelVersions.push(challenger);
-        log.info(`${when}: canary of challenger v${challenger} against champion v${summary.champion}`);
-        await serving.canary(DEMO.deployment, { model: DEMO.model, version: challenger }, { steps: [25, 50, 100], stepSeconds: quick ? 1.5 : 3, minRequests: 10, maxErrorRate: 0.01, maxP99Ms: 500 });
-        canaryOf = challenger;
+        // First the challenger scores every request in shadow, so both are judged on the same days once labels arrive.
+        await serving.update(DEMO.deployment, { variants: [{ model: DEMO.model, version: summary.champion }], shadow: { model: DEMO.model, version: challenger, fraction: 1 } });
+        shadowOf = { version: challenger, since: Date.now() };
+        log.info(`${when}: challenger v${challenger} shadows champion v${summary.champion} until ${shadowDays} labeled days compare them`);
+      }
+      if (shadowOf !== null) {
+        const pair = (await headToHead(serving, labelled, shadowOf.since)).find((h) => h.shadow === shadowOf!.version && h.champion === summary.champion);
+        if (pair && pair.days >= shadowDays) {
+          const evidence = `on the same ${pair.days} days: v${shadowOf.version} ${(pair.shadowAccuracy * 100).toFixed(1)}% vs champion v${summary.champion} ${(pair.championAccuracy * 100).toFixed(1)}%`;
+          summary.shadowTrials.push({ candidate: shadowOf.version, champion: summary.champion, days: pair.days, candidateAccuracy: pair.shadowAccuracy, championAccuracy: pair.championAccuracy });
+          if (pair.shadowAccuracy >= pair.championAccuracy - 0.01) {
+            log.info(`${when}: ${evidence} → canary of v${shadowOf.version}`);
+            await serving.canary(DEMO.deployment, { model: DEMO.model, version: shadowOf.version }, { steps: [25, 50, 100], stepSeconds: quick ? 1.5 : 3, minRequests: 10, maxErrorRate: 0.01, maxP99Ms: 500 });
+            canaryOf = shadowOf.version;
+          } else {
+            log.info(`${when}: ${evidence} → rejected, no canary`);
+            summary.canaries.push({ candidate: shadowOf.version, outcome: 'rejected', reason: evidence });
+            await serving.update(DEMO.deployment, { variants: [{ model: DEMO.model, version: summary.champion }] });
+          }
+          shadowOf = null;
+        }
       }
       if (canaryOf !== null) {
         const d = (await serving.get(DEMO.deployment)).deployment;
@@ -138,19 +157,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         if (c && c.status !== 'running' && c.candidate.version === canaryOf) {
           summary.canaries.push({ candidate: canaryOf, outcome: c.status, reason: c.reason ?? '' });
           if (c.status === 'promoted') {
-            const previous = summary.champion;
             await client.registeredModels.setAlias(DEMO.model, 'champion', canaryOf);
             summary.champion = canaryOf;
-            // The old champion keeps scoring every request in shadow, so both are judged on the same days.
-            await serving.update(DEMO.deployment, { variants: [{ model: DEMO.model, version: canaryOf }], shadow: { model: DEMO.model, version: previous, fraction: 1 } });
-            log.info(`${when}: v${previous} now scores every request in shadow, for a like-for-like comparison`);
           }
           log.info(`${when}: canary of v${canaryOf} ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
           canaryOf = null;
         }
       }
     };
-    const running = async () => canaryOf !== null || (await pipelines.listRuns({ pipeline: weatherPipeline.spec.name, maxResults: 20 })).some((r) => !TERMINAL_RUN_STATUSES.includes(r.status));
+    const running = async () => canaryOf !== null || shadowOf !== null || (await pipelines.listRuns({ pipeline: weatherPipeline.spec.name, maxResults: 20 })).some((r) => !TERMINAL_RUN_STATUSES.includes(r.status));
     for (let i = 0; i < replay.length; i++) {
       const day = replay[i]!;
       const started = performance.now();
@@ -170,12 +185,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         pending.push({ day: i, id, label: day.weather, version });
         predicted.set(id, label);
       }
-      labelOf.set(res.headers.get('x-capstan-prediction-id') ?? '', day.weather);
       while (pending.length && pending[0]!.day <= i - labelDelay) {
         const batch = pending.splice(0, pending.findIndex((p) => p.day > i - labelDelay) === -1 ? pending.length : pending.findIndex((p) => p.day > i - labelDelay));
         await monitoring.feedback(batch.map((b) => ({ predictionId: b.id, label: b.label })));
         summary.replay.labelsSent += batch.length;
         for (const b of batch) {
+          labelled.set(b.id, b.label);
           const c = (correct[b.version] ??= { labeled: 0, right: 0 });
           c.labeled++;
           if (predicted.get(b.id) === b.label) c.right++;
@@ -191,28 +206,37 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         lastPoll = performance.now();
         await poll(day.date);
       }
-      log.progress(i + 1, replay.length, 'days', `${day.date} · alerts ${summary.alerts.length} · champion v${summary.champion}${canaryOf ? ` · canary v${canaryOf}` : ''}`);
+      log.progress(i + 1, replay.length, 'days', `${day.date} · alerts ${summary.alerts.length} · champion v${summary.champion}${shadowOf ? ` · shadow v${shadowOf.version}` : ''}${canaryOf ? ` · canary v${canaryOf}` : ''}`);
       const spent = performance.now() - started;
       if (spent < dayMs) await sleep(dayMs - spent);
     }
     summary.replay.days = replay.length;
     log.endBar();
     const tailStarted = Date.now();
-    if (await running()) log.info('replay done; repeating the last month of traffic until the retraining and its canary finish');
+    if (await running()) log.info('replay done; repeating the last month of traffic (labelled at once) until the retraining, its shadow trial and its canary finish');
+    const tail: { predictionId: string; label: string }[] = [];
     for (let k = 0; (await running()) && Date.now() - tailStarted < 120_000; k++) {
       const day = replay[replay.length - 30 + (k % 30)]!;
       const res = await fetch(`${url}/deployments/${DEMO.deployment}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: [featuresOf(day)] }) });
       summary.replay.requests++;
       if (res.status !== 200) summary.replay.failed++;
       await res.arrayBuffer();
-      if (k % 10 === 0) await poll('after replay');
+      const id = res.headers.get('x-capstan-prediction-id');
+      if (id) tail.push({ predictionId: id, label: day.weather });
+      if (k % 10 === 9) {
+        await monitoring.feedback(tail);
+        for (const t of tail) labelled.set(t.predictionId, t.label);
+        summary.replay.labelsSent += tail.length;
+        tail.length = 0;
+        await poll('after replay');
+      }
       await sleep(dayMs);
     }
     await poll('end');
     const report = await monitoring.report();
     summary.monitoring = report;
     summary.accuracyByVersion = Object.fromEntries(Object.entries(correct).map(([v, c]) => [v, { labeled: c.labeled, accuracy: c.right / c.labeled }]));
-    summary.headToHead = await headToHead(serving, labelOf, replayStarted);
+    
     summary.seconds = (performance.now() - log.started) / 1000;
     printSummary(summary, log, dir);
     return summary;
@@ -221,7 +245,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
-async function headToHead(serving: ServingApi, labelOf: Map<string, string>, since: number): Promise<DemoSummary['headToHead']> {
+/** Champion and shadow on the same labeled requests, per (champion, shadow) pair, from the prediction log. */
+async function headToHead(serving: ServingApi, labelOf: Map<string, string>, since: number): Promise<{ champion: string; shadow: string; days: number; championAccuracy: number; shadowAccuracy: number }[]> {
   const log = await serving.predictions(DEMO.deployment, { since, includeShadow: true, limit: 10_000 });
   const byId = new Map(log.map((p) => [p.id, p]));
   const pairs = new Map<string, { champion: string; shadow: string; days: number; championRight: number; shadowRight: number }>();
@@ -275,7 +300,7 @@ function printSummary(s: DemoSummary, log: DemoConsole, dir: string): void {
     const accs = m.performance.filter((p) => p.accuracy !== null).map((p) => `${((p.accuracy ?? 0) * 100).toFixed(0)}%`);
     if (accs.length) log.info(`accuracy per window (from late labels): ${accs.join(' → ')}`);
   }
-  for (const h of s.headToHead ?? []) log.info(`same ${h.days} days: champion v${h.champion} ${(h.championAccuracy * 100).toFixed(1)}% vs its shadowed predecessor v${h.shadow} ${(h.shadowAccuracy * 100).toFixed(1)}%`);
+  for (const t of s.shadowTrials) log.info(`shadow trial: v${t.candidate} ${(t.candidateAccuracy * 100).toFixed(1)}% vs champion v${t.champion} ${(t.championAccuracy * 100).toFixed(1)}% on the same ${t.days} labeled days`);
   for (const a of s.alerts) log.info(`alert ${a.rule}: ${a.summary}`);
   for (const c of s.canaries) log.info(`canary v${c.candidate}: ${c.outcome}${c.reason ? ` (${c.reason})` : ''}`);
   log.info(`see every step in the UI: npx capstan server --backend-store-uri sqlite:///${dir}/capstan.db --artifacts-destination ${dir}/artifacts`);
