@@ -35,7 +35,7 @@ export interface WireReference {
   deployment: string; createdAt: number; source: string; rows: number; features: string[];
   segmentValues?: Record<string, string[]>;
   performance: WireMetrics; labeledRows: number;
-  calibration: { used: boolean; reason: string; x?: number[]; y?: number[] } | null;
+  calibration: { used: boolean; reason: string } | null;
 }
 /** Drift of one column (Evidently's shape). */
 export interface WireColumnDrift { column_type: 'num' | 'cat' | 'text'; stattest: string; score: number; threshold: number; drift_detected: boolean; exact?: boolean }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { invalidParameter, monitoring as api } from '@capstan/api';
-import type { MonitoringService } from '../../core/monitoring/deployments/service.js';
+import { referenceSummary, type MonitoringService } from '../../core/monitoring/deployments/service.js';
 import type { DriftOptions } from '../../core/monitoring/drift/types.js';
 import { mount } from '../edge.js';
 
@@ -26,8 +26,7 @@ export function monitoringRoutes(app: FastifyInstance, monitoring: MonitoringSer
     const reference = fromLog
       ? await monitoring.setReferenceFromLog(input.deployment, input.since!, input.until!)
       : await monitoring.setReferenceFromRows(input.deployment, defined({ records: input.records, columns: input.columns }));
-    const { profile: _p, segments, raw: _r, ...summary } = reference;
-    return { reference: { ...summary, segmentValues: Object.fromEntries(Object.entries(segments).map(([c, v]) => [c, Object.keys(v)])) } };
+    return { reference: referenceSummary(reference) };
   }, { prefixes: V1 });
   mount(app, api.drift, async (input) => monitoring.drift(input.deployment, defined({ since: input.since, until: input.until })), { prefixes: V1 });
   mount(app, api.segments, async (input) => monitoring.segments(input.deployment, input.column, defined({ since: input.since, until: input.until })), { prefixes: V1 });

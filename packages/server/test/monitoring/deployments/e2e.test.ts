@@ -165,6 +165,7 @@ describe('monitoring a deployment end to end', () => {
     expect(reference).toMatchObject({ rows: 600, features: ['plan', 'spend', 'tenure'], labeledRows: 600 });
     expect(reference.segmentValues!.plan!.sort()).toEqual(['basic', 'pro', 'team']);
     expect(reference.performance.accuracy).toBeGreaterThan(0.6);
+    expect(Object.keys(reference.calibration!).sort()).toEqual(['reason', 'used']);
     expect((await post('/api/v1/monitors/churn/reference', { records: [{ plan: 1 }] }, 'PUT')).status).toBe(400);
     expect((await mon.get('churn')).reference?.rows).toBe(600);
   });

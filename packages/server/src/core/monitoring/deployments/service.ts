@@ -205,12 +205,11 @@ export class MonitoringService {
   }
 
   /** @throws RESOURCE_DOES_NOT_EXIST */
-  async getMonitor(deployment: string): Promise<{ monitor: MonitorConfig; reference: Omit<Reference, 'profile' | 'segments' | 'raw'> | null }> {
+  async getMonitor(deployment: string): Promise<{ monitor: MonitorConfig; reference: ReturnType<typeof referenceSummary> | null }> {
     const monitor = await this.monitorOf(deployment);
     const ref = await this.deps.store.getReference(deployment);
     if (!ref) return { monitor, reference: null };
-    const { profile: _p, segments, raw: _r, ...summary } = ref;
-    return { monitor, reference: { ...summary, segmentValues: Object.fromEntries(Object.entries(segments).map(([c, v]) => [c, Object.keys(v)])) } as Omit<Reference, 'profile' | 'segments' | 'raw'> };
+    return { monitor, reference: referenceSummary(ref) };
   }
 
   listMonitors(): Promise<MonitorConfig[]> {
@@ -719,6 +718,16 @@ export class MonitoringService {
     if (!(await this.deps.store.getWebhook(id))) throw doesNotExist(`Webhook '${id}' does not exist.`);
     return this.deps.store.listDeliveries(id, limit);
   }
+}
+
+/** A reference without its profiles, raw values and calibration curve (what the API returns). */
+export function referenceSummary(ref: Reference): Omit<Reference, 'profile' | 'segments' | 'raw' | 'calibration'> & { segmentValues: Record<string, string[]>; calibration: { used: boolean; reason: string } | null } {
+  const { profile: _p, segments, raw: _r, calibration, ...summary } = ref;
+  return {
+    ...summary,
+    segmentValues: Object.fromEntries(Object.entries(segments).map(([c, v]) => [c, Object.keys(v)])),
+    calibration: calibration ? { used: calibration.used, reason: calibration.reason } : null,
+  };
 }
 
 function round(v: number): string {
