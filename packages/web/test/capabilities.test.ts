@@ -70,11 +70,22 @@ suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in ch
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows an empty deployments list with a hint, and a missing deployment as an error', async () => {
+  it('shows empty lists with a hint, and unknown names as errors with the server\'s message', async () => {
     await go('/deployments');
     await page.getByText('No deployments yet').waitFor();
-    await go('/deployments/nope');
-    await page.getByRole('alert').filter({ hasText: 'nope' }).waitFor();
+    await go('/monitoring');
+    await page.getByText('No deployment is monitored yet').waitFor();
+    await go('/data');
+    await page.getByText('No datasets yet').waitFor();
+    await go('/pipelines');
+    await page.getByText('No pipelines yet').waitFor();
+    for (const [hash, name] of [['/deployments/nope', 'nope'], ['/monitoring/nope-mon', 'nope-mon'], ['/data/nope-data', 'nope-data'], ['/pipeline-runs/nope-run', 'nope-run'], ['/alerts/nope-alert', 'nope-alert']] as const) {
+      await go(hash);
+      await page.getByRole('alert').filter({ hasText: name }).waitFor();
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(/does not exist|not found|no such/i);
+    }
+    await go('/data/x/versions/1/oops');
+    await page.getByText('No such page').waitFor();
   });
 
   describe('data', () => {
