@@ -2,7 +2,7 @@
  * End to end on a real server: a model trained with @capstan/train is deployed, a monitor gets a
  * reference from the training rows, traffic whose inputs shift fires an alert naming the shifted
  * columns, a local HTTP server receives the webhook (first answering 500, so it is retried) and
- * verifies the HMAC signature, feedback gives the accuracy computed here, and bad input is
+ * verifies the HMAC signature, a pipeline with a drift.alert trigger starts, feedback gives the accuracy computed here, and bad input is
  * refused with clear errors without damaging what is stored.
  */
 import { createHmac } from 'node:crypto';
@@ -176,6 +176,12 @@ describe('monitoring a deployment end to end', () => {
     expect(secret).toHaveLength(48);
     expect((await mon.webhooks())[0]).not.toHaveProperty('secret');
     expect((await post('/api/v1/webhooks', { url: 'file:///etc/passwd' })).status).toBe(400);
+    const pipeline = await post('/api/v1/pipelines', { spec: {
+      name: 'retrain', params: { alert: { type: 'string' } },
+      steps: [{ name: 'retrain', command: [process.execPath, '-e', 'process.exit(0)'], params: ['alert'] }],
+      triggers: [{ event: 'drift.alert', filter: { deployment: 'churn', severity: 'critical' }, params: { alert: '{{event.alertId}}' }, dedupKey: '{{event.alertId}}' }],
+    } });
+    expect(pipeline.status, JSON.stringify(pipeline.body)).toBe(200);
     const rule = await mon.addRule('churn', { metric: 'dataset_drift_share', comparison: 'gte', threshold: 0.5, windowMs: RULE_WINDOW_MS, cooldownMs: 3_600_000, severity: 'critical' });
     expect((await post('/api/v1/monitors/churn/rules', { metric: 'column_drift_score', comparison: 'lt', threshold: 0.05 })).body.message).toMatch(/needs a 'column'/);
     expect((await post('/api/v1/monitors/churn/rules', { metric: 'latency', comparison: 'lt', threshold: 0.05 })).status).toBe(400);
@@ -196,6 +202,16 @@ describe('monitoring a deployment end to end', () => {
     expect(alert.value).toBeCloseTo(2 / 3, 12);
     expect(await mon.evaluate('churn')).toEqual([]);
     expect((await mon.alerts({ deployment: 'churn' })).map((a) => a.id)).toEqual([alert.id]);
+
+    // The pipelines engine consumes drift.alert: the retraining pipeline started, with the alert id.
+    const run = await waitFor('the retraining run', async () => {
+      const res = await fetch(`${url}/api/v1/pipeline-runs?pipeline=retrain`);
+      const runs = ((await res.json()) as { runs: { params: Record<string, unknown>; trigger?: { kind: string } }[] }).runs;
+      return runs.length ? runs : undefined;
+    });
+    expect(run).toHaveLength(1);
+    expect(run[0]!.params.alert).toBe(alert.id);
+    expect(run[0]!.trigger?.kind).toMatch(/event|trigger/);
     expect((await mon.alert(alert.id)).summary).toMatch(/drifted: (tenure, spend|spend, tenure)/);
 
     await waitFor('webhook delivery', async () => (received.length >= 2 ? true : undefined));
