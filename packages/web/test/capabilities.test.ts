@@ -365,6 +365,32 @@ suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in ch
         await page.getByRole('table', { name: 'Drift per feature and window' }).locator('td[data-drift="yes"]').first().waitFor();
       });
 
+      it('fits the 1024 px minimum width without horizontal scrolling', async () => {
+        await page.setViewportSize({ width: 1024, height: 768 });
+        try {
+          const [run] = await pipelines.listRuns({ pipeline: APPROVAL_PIPELINE.name, status: 'SUCCEEDED' });
+          const pages: [string, string][] = [
+            ['/deployments', 'table[aria-label="Deployments"]'],
+            ['/deployments/churn-canary', '[data-chart="errors"][data-rendered="true"]'],
+            [`/monitoring/${deployment}?windows=12&until=${seededUntil}&feature=tenure`, '[data-chart="label arrival"][data-rendered="true"]'],
+            [`/pipeline-runs/${run!.runId}?step=shout`, '.dag [data-node="publish"]'],
+            ['/data/customers/versions/2?tab=profile', '.profile-card[data-column="tenure"]'],
+            ['/data/customers/diff?from=1&to=2', 'table[aria-label="Changed files"]'],
+          ];
+          for (const [hash, ready] of pages) {
+            await go(hash);
+            await page.locator(ready).first().waitFor();
+            const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+            expect(overflow, hash).toBeLessThanOrEqual(0);
+          }
+          await go('/deployments/churn-canary');
+          await page.locator('[data-chart="errors"][data-rendered="true"]').waitFor();
+          await shot('deployment-1024');
+        } finally {
+          await page.setViewportSize({ width: 1280, height: 800 });
+        }
+      });
+
       it('renders the new pages in the dark theme (system preference)', async () => {
         await page.emulateMedia({ colorScheme: 'dark' });
         try {
