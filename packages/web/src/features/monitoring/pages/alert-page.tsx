@@ -20,8 +20,8 @@ export function AlertPage({ id }: { id: string }) {
     <div className="page">
       <PageHeader
         crumbs={[...crumbs, { label: a.deployment, href: link(`/monitoring/${seg(a.deployment)}`) }]}
-        title={<><Badge value={a.severity} kind={`severity-${a.severity}`} /> {a.summary}</>}
-        subtitle={<span className="muted">Fired {formatTime(a.time)} · rule {a.ruleId.slice(0, 8)}</span>}
+        title={<><Badge value={a.severity} kind={`severity-${a.severity}`} /> {a.metric}{e.column ? `(${e.column})` : ''} on {a.deployment}</>}
+        subtitle={<span className="muted">{a.summary} · fired {formatTime(a.time)} · rule {a.ruleId.slice(0, 8)}</span>}
         actions={<a className="button" href={link(`/monitoring/${seg(a.deployment)}`, { until: String(e.until), ...(e.driftedColumns[0] ? { feature: e.driftedColumns[0].column } : {}) })}>Open monitor at this time</a>}
       />
       <Section title="Evidence" id="evidence">
