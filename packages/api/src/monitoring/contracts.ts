@@ -45,9 +45,9 @@ export interface WireDriftReport {
   columns: Record<string, WireColumnDrift>; skipped_columns?: Record<string, string>;
 }
 /** Drift of one window. */
-export interface WireDriftWindow { start: number; end: number; rows: number; mode: 'exact' | 'profile' | null; inputs: WireDriftReport | null; predictions: WireDriftReport | null; error?: string }
+export interface WireDriftWindow { start: number; end: number; rows: number; mode: 'exact' | 'profile' | null; inputs: WireDriftReport | null; predictions: WireDriftReport | null; error?: string; truncated?: boolean }
 /** Performance of one window. */
-export interface WirePerformanceWindow { start: number; end: number; rows: number; labeledRows: number; labelCoverage: number | null; metrics: WireMetrics; estimated: WireMetrics; change: WireMetrics }
+export interface WirePerformanceWindow { start: number; end: number; rows: number; labeledRows: number; labelCoverage: number | null; metrics: WireMetrics; estimated: WireMetrics; change: WireMetrics; truncated?: boolean }
 /** Drift of one segment value. */
 export interface WireSegmentDrift { value: string; referenceRows: number; rows: number; report: WireDriftReport | null; error?: string }
 /** An alert rule. */
@@ -58,7 +58,7 @@ export interface WireAlertRule {
 /** A fired alert with its evidence. */
 export interface WireAlert {
   id: string; ruleId: string; deployment: string; time: number; severity: string; metric: string; value: number; threshold: number; comparison: string; summary: string;
-  evidence: { since: number; until: number; rows: number; labeledRows?: number; column?: string; datasetDrift?: boolean; mode?: 'exact' | 'profile'; driftedColumns: { column: string; stattest: string; score: number; threshold: number }[] };
+  evidence: { since: number; until: number; rows: number; labeledRows?: number; column?: string; datasetDrift?: boolean; mode?: 'exact' | 'profile'; truncated?: boolean; driftedColumns: { column: string; stattest: string; score: number; threshold: number }[] };
 }
 /** A webhook (the secret only in the create response). */
 export interface WireWebhook { id: string; url: string; events: string[]; description: string; createdAt: number; secret?: string }
@@ -111,7 +111,7 @@ export const monitoring = {
     until: z.number().int().nonnegative().optional(),
   }).strict()),
   drift: route<{ windowMs: number; windows: WireDriftWindow[] }>()('GET', '/monitors/{deployment}/drift', z.object({ deployment, ...range })),
-  segments: route<{ column: string; segments: WireSegmentDrift[]; otherRows: number }>()('GET', '/monitors/{deployment}/segments', z.object({ deployment, column: z.string().min(1), ...range })),
+  segments: route<{ column: string; segments: WireSegmentDrift[]; otherRows: number; truncated?: boolean }>()('GET', '/monitors/{deployment}/segments', z.object({ deployment, column: z.string().min(1), ...range })),
   performance: route<{ windowMs: number; reference: { metrics: WireMetrics; labeledRows: number; calibration: { used: boolean; reason: string } | null } | null; windows: WirePerformanceWindow[] }>()('GET', '/monitors/{deployment}/performance', z.object({ deployment, ...range })),
   createRule: route<{ rule: WireAlertRule }>()('POST', '/monitors/{deployment}/rules', z.object({
     deployment,

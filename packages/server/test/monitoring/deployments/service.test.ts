@@ -201,6 +201,10 @@ describe('monitoring service over SQLite', () => {
     expect(windows[2]!.inputs!.columns.z!.drift_detected).toBe(false);
     expect(Object.keys(windows[2]!.predictions!.columns).sort()).toEqual(['prediction', 'score']);
     expect(windows[2]!.predictions!.columns.score!.drift_detected).toBe(true);
+    const capped = new MonitoringService({ store: new SqlMonitoringStore(db.driver), predictions: new SqlDeploymentStore(db.driver), deploymentExists: async () => true, events: new EventBus(), send: fetchWebhookSender, maxRecords: 10, evaluateIntervalMs: 0 });
+    const cut = (await capped.drift('churn', { since: T0, until: T0 + 3 * H })).windows;
+    expect(cut.map((w) => [w.rows, w.truncated])).toEqual([[100, true], [100, true], [100, true]]);
+    expect(windows.every((w) => w.truncated === undefined)).toBe(true);
     const empty = (await service.drift('churn', { since: T0 + 5 * H, until: T0 + 6 * H })).windows[0]!;
     expect(empty).toMatchObject({ rows: 0, mode: null, inputs: null });
   });

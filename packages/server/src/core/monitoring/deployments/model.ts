@@ -139,6 +139,8 @@ export interface Alert {
     driftedColumns: DriftedColumn[];
     datasetDrift?: boolean;
     mode?: 'exact' | 'profile';
+    /** Set when the window held more than `maxRecords` requests and only the oldest were read. */
+    truncated?: boolean;
   };
 }
 

@@ -69,6 +69,8 @@ export interface DriftWindow {
   inputs: DriftReport | null;
   predictions: DriftReport | null;
   error?: string;
+  /** Set when the window held more than `maxRecords` requests and only the oldest were read. */
+  truncated?: boolean;
 }
 
 /** Performance of one window. */
@@ -84,6 +86,8 @@ export interface PerformanceWindow {
   estimated: Metrics;
   /** metric − reference metric. */
   change: Metrics;
+  /** Set when the window held more than `maxRecords` requests and only the oldest were read. */
+  truncated?: boolean;
 }
 
 /** Drift of one segment value over a range. */
@@ -256,7 +260,7 @@ export class MonitoringService {
   async setReferenceFromLog(deployment: string, since: number, until: number): Promise<Reference> {
     const config = await this.monitorOf(deployment);
     if (!(until > since)) throw invalidParameter(`until (${until}) must be after since (${since}).`);
-    const records = await this.records(config.deployment, since, until);
+    const { records } = await this.records(config.deployment, since, until);
     if (records.length === 0) throw invalidParameter(`Deployment '${deployment}' logged no successful predictions between ${new Date(since).toISOString()} and ${new Date(until).toISOString()}.`);
     const labels = await this.labelsOf(records);
     const columns = this.logColumns(config, records, labels);
@@ -347,17 +351,21 @@ export class MonitoringService {
 
   // ---- the log --------------------------------------------------------------------------
 
-  private async records(deployment: string, since: number, until: number): Promise<PredictionRecord[]> {
+  /** Successful, non-shadow requests in [since, until), oldest first; `truncated` when `maxRecords` cut the range short. */
+  private async records(deployment: string, since: number, until: number): Promise<{ records: PredictionRecord[]; truncated: boolean }> {
     const limit = this.deps.maxRecords ?? 200_000;
     const all = await this.deps.predictions.predictions({ deployment, since, until, limit, includeShadow: false });
-    return all.filter((r) => r.status === 'ok');
+    return { records: all.filter((r) => r.status === 'ok'), truncated: all.length >= limit };
   }
 
   private async labelsOf(records: PredictionRecord[]): Promise<Map<string, FeedbackRecord>> {
     const out = new Map<string, FeedbackRecord>();
     if (records.length === 0) return out;
-    const times = records.map((r) => r.time);
-    const since = Math.min(...times), until = Math.max(...times) + 1;
+    let since = Infinity, until = -Infinity;
+    for (const r of records) {
+      if (r.time < since) since = r.time;
+      if (r.time + 1 > until) until = r.time + 1;
+    }
     for (const f of await this.deps.store.feedbackInRange(records[0]!.deployment, since, until)) out.set(`${f.predictionId}\u0000${f.row}`, f);
     return out;
   }
@@ -393,12 +401,12 @@ export class MonitoringService {
     const config = await this.monitorOf(deployment);
     const reference = await this.referenceOf(deployment);
     const { since, until, starts } = this.windowsOf(config, range.since, range.until);
-    const records = await this.records(deployment, since, until);
-    const windows = starts.map((start) => {
+    const windows: DriftWindow[] = [];
+    for (const start of starts) {
       const end = Math.min(start + config.windowMs, until);
-      const inWindow = records.filter((r) => r.time >= start && r.time < end);
-      return { start, end, ...this.analyze(config, reference, inWindow) };
-    });
+      const { records, truncated } = await this.records(deployment, Math.max(start, since), end);
+      windows.push({ start, end, ...this.analyze(config, reference, records), ...(truncated ? { truncated } : {}) });
+    }
     return { windowMs: config.windowMs, windows };
   }
 
@@ -440,13 +448,14 @@ export class MonitoringService {
    * Drift within each top reference value of a categorical segment column over [since, until):
    * the slice of current rows against the reference's slice with the same value.
    */
-  async segments(deployment: string, column: string, range: { since?: number; until?: number } = {}): Promise<{ column: string; segments: SegmentDrift[]; otherRows: number }> {
+  async segments(deployment: string, column: string, range: { since?: number; until?: number } = {}): Promise<{ column: string; segments: SegmentDrift[]; otherRows: number; truncated?: boolean }> {
     const config = await this.monitorOf(deployment);
     const reference = await this.referenceOf(deployment);
     const slices = reference.segments[column];
     if (!slices) throw invalidParameter(`'${column}' is not a segment column of monitor '${deployment}' (segments: ${Object.keys(reference.segments).join(', ') || 'none'}).`);
     const { since, until } = this.windowsOf(config, range.since, range.until);
-    const columns = this.logColumns(config, await this.records(deployment, since, until));
+    const { records, truncated } = await this.records(deployment, since, until);
+    const columns = this.logColumns(config, records);
     const cells = columns[column] ?? [];
     const out: SegmentDrift[] = [];
     let covered = 0;
@@ -462,7 +471,7 @@ export class MonitoringService {
       const a = this.compare(config, { ...reference, raw: null }, refProfile, slice, idx.length, true);
       out.push({ value, referenceRows: refProfile.rows, rows: idx.length, report: a.inputs, ...(a.error ? { error: a.error } : {}) });
     }
-    return { column, segments: out, otherRows: cells.length - covered };
+    return { column, segments: out, otherRows: cells.length - covered, ...(truncated ? { truncated } : {}) };
   }
 
   // ---- ground truth and performance -----------------------------------------------------
@@ -513,12 +522,12 @@ export class MonitoringService {
     const config = await this.monitorOf(deployment);
     const reference = await this.deps.store.getReference(deployment);
     const { since, until, starts } = this.windowsOf(config, range.since, range.until);
-    const records = await this.records(deployment, since, until);
-    const labels = await this.labelsOf(records);
-    const windows = starts.map((start) => {
+    const windows: PerformanceWindow[] = [];
+    for (const start of starts) {
       const end = Math.min(start + config.windowMs, until);
-      return { start, end, ...this.performanceOf(config, reference, records.filter((r) => r.time >= start && r.time < end), labels) };
-    });
+      const { records, truncated } = await this.records(deployment, Math.max(start, since), end);
+      windows.push({ start, end, ...this.performanceOf(config, reference, records, await this.labelsOf(records)), ...(truncated ? { truncated } : {}) });
+    }
     return {
       windowMs: config.windowMs,
       reference: reference ? { metrics: reference.performance, labeledRows: reference.labeledRows, calibration: reference.calibration ? { used: reference.calibration.used, reason: reference.calibration.reason } : null } : null,
@@ -645,9 +654,9 @@ export class MonitoringService {
 
   private async check(config: MonitorConfig, rule: AlertRule, now: number): Promise<Alert | null> {
     const since = now - rule.windowMs;
-    const records = await this.records(config.deployment, since, now);
+    const { records, truncated } = await this.records(config.deployment, since, now);
     let value: number | null = null;
-    const evidence: Alert['evidence'] = { since, until: now, rows: 0, driftedColumns: [] };
+    const evidence: Alert['evidence'] = { since, until: now, rows: 0, driftedColumns: [], ...(truncated ? { truncated } : {}) };
     const drifted = (report: DriftReport | null): DriftedColumn[] => Object.entries(report?.columns ?? {})
       .filter(([, c]) => c.drift_detected).map(([column, c]) => ({ column, stattest: c.stattest, score: c.score, threshold: c.threshold }));
     if (rule.metric === 'rows') {
