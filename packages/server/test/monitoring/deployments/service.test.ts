@@ -281,7 +281,8 @@ describe('monitoring service over SQLite', () => {
 
   it('a regressor: numeric labels only, reference from its own labeled log window, MAE/RMSE/R² per window, an RMSE rule', async () => {
     const { regressionMetrics } = await import('../../../src/core/monitoring/deployments/index.js');
-    await service.createMonitor({ deployment: 'value', task: 'regression' });
+    expect(await code(service.createMonitor({ deployment: 'value', task: 'regression', drift: { perColumn: { a: { stattest: 'nope' } } } }))).toMatch(/drift\.perColumn\.a: /);
+    await service.createMonitor({ deployment: 'value', task: 'regression', drift: { perColumn: { a: { stattest: 'psi' } } } });
     const items = (w: number) => regressionLog.slice(w * 20, w * 20 + 20).flatMap((l) => l.rows.map((q, row) => ({ predictionId: l.record.id, row, label: q.y })));
     expect(await code(service.feedback([{ predictionId: 'v0-r0', label: 'high' }]))).toMatch(/monitored as a regression; its label must be a number, got "high"/);
     await service.feedback([...items(0), ...items(1)]);
@@ -296,6 +297,7 @@ describe('monitoring service over SQLite', () => {
     expect(perf.windows[1]!.change.rmse).toBeCloseTo(perf.windows[1]!.metrics.rmse! - ref.performance.rmse!, 12);
     const drift = await service.drift('value', { since: T0, until: T0 + 2 * H });
     expect(Object.keys(drift.windows[0]!.predictions!.columns)).toEqual(['prediction']);
+    expect(drift.windows[0]!.inputs!.columns.a!.stattest).toBe('psi');
     now = T0 + 2 * H;
     await service.createRule('value', { metric: 'rmse', comparison: 'gt', threshold: ref.performance.rmse! + 0.5, windowMs: H });
     const fired = await service.evaluateAll('value');

@@ -204,7 +204,16 @@ export class MonitoringService {
     if (OUTPUT_COLUMNS.includes(config.targetColumn)) throw invalidParameter(`targetColumn cannot be '${config.targetColumn}': that name holds the model's output.`);
     // Check the drift options once, on a tiny profile pair, so a bad stattest fails here.
     const probe = DatasetProfile.of([{ name: 'x', dtype: 'float', values: new Float64Array([0, 1]) }]);
-    driftFromProfiles(probe, probe, config.drift);
+    const { perColumn, ...shared } = config.drift;
+    driftFromProfiles(probe, probe, shared);
+    for (const [name, entry] of Object.entries(perColumn ?? {})) {
+      try {
+        driftFromProfiles(probe, probe, { ...shared, perColumn: { x: { ...entry, columnType: entry.columnType === 'cat' ? 'cat' : 'num' } } });
+      } catch (error) {
+        if (isCapstanError(error)) throw invalidParameter(`drift.perColumn.${name}: ${error.message}`);
+        throw error;
+      }
+    }
     return this.deps.store.createMonitor(config);
   }
 
