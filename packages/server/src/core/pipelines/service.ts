@@ -107,6 +107,9 @@ export class PipelineService {
   /** This coordinator's id, stored on the runs it drives. */
   readonly coordinatorId = randomUUID();
 
+  private recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  private ticking: Promise<unknown> | undefined;
+
   constructor(private readonly options: PipelineServiceOptions) {
     this.store = options.store;
     this.executor = options.executor;
@@ -120,12 +123,13 @@ export class PipelineService {
     const every = this.options.heartbeatMs ?? 5000;
     if (every > 0 && !this.heartbeatTimer) {
       this.heartbeatTimer = setInterval(() => {
-        this.tick().catch((error: unknown) => console.error('[capstan] pipeline heartbeat failed:', (error as Error).message));
+        this.ticking = this.tick().catch((error: unknown) => console.error('[capstan] pipeline heartbeat failed:', (error as Error).message));
       }, every);
       this.heartbeatTimer.unref?.();
-      setTimeout(() => {
-        this.tick().catch((error: unknown) => console.error('[capstan] pipeline recovery failed:', (error as Error).message));
-      }, 0).unref?.();
+      this.recoveryTimer = setTimeout(() => {
+        this.ticking = this.tick().catch((error: unknown) => console.error('[capstan] pipeline recovery failed:', (error as Error).message));
+      }, 0);
+      this.recoveryTimer.unref?.();
     }
   }
 
@@ -175,6 +179,9 @@ export class PipelineService {
     this.crons = [];
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
+    if (this.recoveryTimer) clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    await this.ticking;
     const runs = [...this.active.values()];
     for (const r of runs) r.controller.abort(new CapstanError('INVALID_STATE', 'server shutting down'));
     await Promise.allSettled(runs.map((r) => r.done));
