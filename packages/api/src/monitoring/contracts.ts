@@ -47,7 +47,7 @@ export interface WireDriftReport {
 /** Drift of one window. */
 export interface WireDriftWindow { start: number; end: number; rows: number; mode: 'exact' | 'profile' | null; inputs: WireDriftReport | null; predictions: WireDriftReport | null; error?: string; truncated?: boolean }
 /** Performance of one window. */
-export interface WirePerformanceWindow { start: number; end: number; rows: number; labeledRows: number; labelCoverage: number | null; metrics: WireMetrics; estimated: WireMetrics; change: WireMetrics; truncated?: boolean }
+export interface WirePerformanceWindow { start: number; end: number; rows: number; labeledRows: number; labelCoverage: number | null; metrics: WireMetrics; estimated: WireMetrics; change: WireMetrics; bands?: Record<string, { lower: number; upper: number }>; truncated?: boolean }
 /** Drift of one segment value. */
 export interface WireSegmentDrift { value: string; referenceRows: number; rows: number; report: WireDriftReport | null; error?: string }
 /** An alert rule. */

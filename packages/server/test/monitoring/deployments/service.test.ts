@@ -240,6 +240,12 @@ describe('monitoring service over SQLite', () => {
     expect([w0!.labelCoverage, w1!.labelCoverage, w2!.labelCoverage]).toEqual([1, 0.5, 0]);
     expect(w0!.change.accuracy).toBeCloseTo(w0!.metrics.accuracy! - perf.reference!.metrics.accuracy!, 12);
     for (const w of perf.windows) expect(w.estimated.estimated_accuracy).toBeGreaterThan(0.5);
+    const correct = reference.map((r) => (r.target === r.prediction ? 1 : 0));
+    const mean = correct.reduce((a, b) => a + b, 0) / correct.length;
+    const std = Math.sqrt(correct.reduce((a, c) => a + (c - mean) ** 2, 0) / correct.length);
+    const est = w0!.estimated.estimated_accuracy!;
+    expect(w0!.bands!.estimated_accuracy!.lower).toBeCloseTo(est - 3 * std / Math.sqrt(300), 12);
+    expect(w0!.bands!.estimated_accuracy!.upper).toBeCloseTo(Math.min(1, est + 3 * std / Math.sqrt(300)), 12);
     const stored = await new SqlMonitoringStore(db.driver).feedbackFor(['w1-r0']);
     expect(stored[0]!.receivedAt).toBe(T0 + 3 * H);
     expect(stored[0]!.updatedAt).toBe(T0 + 3 * H + 1000);

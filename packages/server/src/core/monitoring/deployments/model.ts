@@ -66,6 +66,11 @@ export interface Reference {
   /** Labeled reference rows. */
   labeledRows: number;
   calibration: Calibration | null;
+  /**
+   * Population standard deviation of per-row quantities on the labeled reference (NannyML's
+   * sampling-error basis): `accuracy` is the std of "prediction correct".
+   */
+  samplingStd?: Record<string, number>;
 }
 
 /** A ground-truth label of one row of a logged prediction. */

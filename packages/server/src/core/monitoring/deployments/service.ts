@@ -86,6 +86,8 @@ export interface PerformanceWindow {
   estimated: Metrics;
   /** metric − reference metric. */
   change: Metrics;
+  /** NannyML's sampling-error band of an estimate: ± 3 · (reference std) / √rows, clipped to [0, 1]. */
+  bands?: Record<string, { lower: number; upper: number }>;
   /** Set when the window held more than `maxRecords` requests and only the oldest were read. */
   truncated?: boolean;
 }
@@ -328,17 +330,17 @@ export class MonitoringService {
         segments[s][value] = DatasetProfile.of(slice, { kllK: 1024 }).serialize();
       }
     }
-    const { performance, labeledRows, calibration } = this.referencePerformance(config, columns);
+    const { performance, labeledRows, calibration, samplingStd } = this.referencePerformance(config, columns);
     const exact = rows <= (this.deps.exactMaxRows ?? 5000);
     return {
       deployment: config.deployment, createdAt: this.now(), source, rows, features,
       profile: profile.serialize(), segments,
       raw: exact ? Object.fromEntries(typed.map((c) => [c.name, c.dtype === 'float' ? Array.from(c.values as Float64Array, (v) => (Number.isNaN(v) ? null : v)) : (c.values as (string | null)[])])) : null,
-      performance, labeledRows, calibration,
+      performance, labeledRows, calibration, ...(samplingStd ? { samplingStd } : {}),
     };
   }
 
-  private referencePerformance(config: MonitorConfig, columns: JsonColumns): { performance: Metrics; labeledRows: number; calibration: Calibration | null } {
+  private referencePerformance(config: MonitorConfig, columns: JsonColumns): { performance: Metrics; labeledRows: number; calibration: Calibration | null; samplingStd?: Record<string, number> } {
     const target = columns[config.targetColumn];
     const prediction = columns[PREDICTION_COLUMN];
     if (!target || !prediction) return { performance: {}, labeledRows: 0, calibration: null };
@@ -355,7 +357,10 @@ export class MonitoringService {
     const calibration = withScore && idx.length >= 20
       ? fitCalibration(labels.map((l) => (l === config.positiveClass ? 1 : 0)), idx.map((i) => score[i] as number))
       : null;
-    return { performance, labeledRows: idx.length, calibration };
+    const correct: number[] = idx.map((i) => (String(target[i]) === String(prediction[i]) ? 1 : 0));
+    const mean = correct.reduce((a, b) => a + b, 0) / Math.max(1, correct.length);
+    const std = Math.sqrt(correct.reduce((a, c) => a + (c - mean) ** 2, 0) / Math.max(1, correct.length));
+    return { performance, labeledRows: idx.length, calibration, ...(idx.length ? { samplingStd: { accuracy: std } } : {}) };
   }
 
   // ---- the log --------------------------------------------------------------------------
@@ -572,7 +577,14 @@ export class MonitoringService {
       const r = reference?.performance[k.replace(/^estimated_/, '')];
       change[k] = v !== null && r !== null && r !== undefined ? v - r : null;
     }
-    return { rows, labeledRows: idx.length, labelCoverage: rows === 0 ? null : idx.length / rows, metrics, estimated, change };
+    const bands: Record<string, { lower: number; upper: number }> = {};
+    const std = reference?.samplingStd?.accuracy;
+    const est = estimated.estimated_accuracy;
+    if (std !== undefined && est !== null && est !== undefined && rows > 0) {
+      const half = (3 * std) / Math.sqrt(rows);
+      bands.estimated_accuracy = { lower: Math.max(0, est - half), upper: Math.min(1, est + half) };
+    }
+    return { rows, labeledRows: idx.length, labelCoverage: rows === 0 ? null : idx.length / rows, metrics, estimated, change, ...(Object.keys(bands).length ? { bands } : {}) };
   }
 
   // ---- alert rules ----------------------------------------------------------------------
