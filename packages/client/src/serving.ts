@@ -17,6 +17,8 @@ export interface DeploymentOptions {
   stickyHeader?: string | null;
   maxBatchRows?: number;
   workers?: number;
+  /** Where calls run: `auto` (default: inline for microsecond models), `workers` or `inline`. */
+  execution?: 'auto' | 'workers' | 'inline';
 }
 
 /** How a canary proceeds (defaults: steps 10, 50, 100 every 60 s; rollback above 1% errors or p99 100 ms). */
@@ -151,5 +153,6 @@ function wireSpec(o: DeploymentOptions): Record<string, unknown> {
     ...(o.stickyHeader ? { stickyHeader: o.stickyHeader } : {}),
     ...(o.maxBatchRows === undefined ? {} : { maxBatchRows: o.maxBatchRows }),
     ...(o.workers === undefined ? {} : { workers: o.workers }),
+    ...(o.execution === undefined ? {} : { execution: o.execution }),
   };
 }

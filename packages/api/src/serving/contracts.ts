@@ -29,12 +29,13 @@ export interface WireDeploymentSpec {
   canary?: WireCanary | null;
   maxBatchRows?: number;
   workers?: number;
+  execution?: 'auto' | 'workers' | 'inline';
 }
 /** A deployment. */
 export interface WireDeployment { name: string; spec: WireDeploymentSpec; revision: number; createdAt: number; updatedAt: number; createdBy: string }
 /** Live numbers of one version on the answering server. */
 export interface WireVersionStatus {
-  model: string; version: string; weight: number; shadow: boolean; queued: number; inFlight: number;
+  model: string; version: string; weight: number; shadow: boolean; queued: number; inFlight: number; execution: 'workers' | 'inline';
   stats: { requests: number; errors: number; p99Ms: number };
 }
 /** One change in a deployment's history. */
@@ -60,6 +61,7 @@ const spec = {
   stickyHeader: z.string().max(64).nullable().optional(),
   maxBatchRows: z.number().int().min(1).max(65536).optional(),
   workers: z.number().int().min(1).max(32).optional(),
+  execution: z.enum(['auto', 'workers', 'inline']).optional(),
 };
 const name = z.string().min(1).max(63);
 

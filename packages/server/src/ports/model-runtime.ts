@@ -4,8 +4,10 @@ import type { Tensor, TensorSpec } from '../core/serving/tensors.js';
 export interface LoadedModel {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
-  /** Parallel calls the runtime can make (its worker count). */
+  /** Parallel calls the runtime can make (its worker count; 1 inline). */
   readonly slots: number;
+  /** Where calls run: on worker threads or inline on the calling thread. */
+  readonly execution: 'workers' | 'inline';
   /** Runs the model; inputs have been validated against {@link inputs}. */
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
   /** Frees the model's workers and memory. */
@@ -15,6 +17,6 @@ export interface LoadedModel {
 /** Loads model bytes (ONNX) into something that runs them. */
 export interface ModelRuntime {
   /** @throws INVALID_PARAMETER_VALUE when the bytes are not a model this runtime can run */
-  load(bytes: Uint8Array, options: { label: string; workers: number }): Promise<LoadedModel>;
+  load(bytes: Uint8Array, options: { label: string; workers: number; execution: 'auto' | 'workers' | 'inline' }): Promise<LoadedModel>;
   close(): Promise<void>;
 }

@@ -55,6 +55,23 @@ suite(`serving (Python fixtures${missing ? `: skipped, ${missing}` : ''})`, () =
     closeTo(rows, e.churn.versions['1']!.sklearn_proba, 1e-4);
   });
 
+  it('chooses where a model runs under auto, and runs it in worker threads or inline when told, with the same answers', async () => {
+    const status = async (name: string) => ((await call(s.url, 'GET', `/api/v1/deployments/${name}`)).body.status as { execution: string }[])[0]!.execution;
+    expect(['inline', 'workers']).toContain(await status('churn'));
+    for (const execution of ['workers', 'inline'] as const) {
+      const name = `churn-${execution}`;
+      const created = await call(s.url, 'POST', '/api/v1/deployments', { name, variants: [{ modelUri: 'models:/churn/1' }], execution });
+      expect(created.status, created.text).toBe(200);
+      expect(await status(name)).toBe(execution);
+      const res = await infer(name, x(e.churn.inputs));
+      const body = await res.json() as { outputs: { name: string; data: number[] }[] };
+      expect(body.outputs.find((o) => o.name === 'label')!.data).toEqual(e.churn.versions['1']!.label);
+      expect((await call(s.url, 'DELETE', `/api/v1/deployments/${name}`)).status).toBe(200);
+    }
+    const bad = await call(s.url, 'POST', '/api/v1/deployments', { name: 'bad-exec', variants: [{ modelUri: 'models:/churn/1' }], execution: 'gpu' });
+    expect(bad.status).toBe(400);
+  });
+
   it('OIP binary tensor extension in and out', async () => {
     const f32 = Float32Array.from(e.churn.inputs.flat());
     const req = binaryRequest({

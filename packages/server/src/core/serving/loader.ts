@@ -2,7 +2,7 @@ import { invalidParameter } from '@capstan/api';
 import type { LoadedModel, ModelRuntime } from '../../ports/model-runtime.js';
 import { AdaptiveBatcher, isBatchable, type BatchObserver } from './batcher.js';
 import { parseMlModel } from './mlmodel.js';
-import type { ModelRef } from './model.js';
+import type { ExecutionMode, ModelRef } from './model.js';
 import type { ModelInputs } from './scoring.js';
 import type { Tensor, TensorSpec } from './tensors.js';
 
@@ -19,6 +19,8 @@ export interface ServableModel {
   inputs: ModelInputs;
   outputs: readonly TensorSpec[];
   flavors: string[];
+  /** Where calls run (chosen at load). */
+  execution: 'workers' | 'inline';
   batcher: AdaptiveBatcher;
   /** Runs validated feeds through the batcher. */
   infer(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
@@ -36,7 +38,7 @@ export async function loadServable(
   ref: ModelRef,
   files: ModelFiles,
   runtime: ModelRuntime,
-  options: { workers: number; maxBatchRows: number; observe?: BatchObserver },
+  options: { workers: number; maxBatchRows: number; execution?: ExecutionMode; observe?: BatchObserver },
 ): Promise<ServableModel> {
   const where = `Model version ${ref.model}/${ref.version} (${files.location})`;
   const mlmodel = await files.read('MLmodel');
@@ -52,7 +54,7 @@ export async function loadServable(
       ? `${where}: the MLmodel file names '${onnxFile}' but that file is missing.`
       : `${where}: no MLmodel file and no model.onnx were found; log the model with mlflow.onnx.log_model (or @capstan/train) before deploying it.`);
   }
-  const loaded: LoadedModel = await runtime.load(bytes, { label: where, workers: options.workers });
+  const loaded: LoadedModel = await runtime.load(bytes, { label: where, workers: options.workers, execution: options.execution ?? 'auto' });
   try {
     const columns = info?.columns;
     if (columns && loaded.inputs.length > 1) {
@@ -66,6 +68,7 @@ export async function loadServable(
       inputs: { tensors: loaded.inputs, ...(columns ? { columns } : {}) },
       outputs: loaded.outputs,
       flavors: info?.flavors ?? ['onnx'],
+      execution: loaded.execution,
       batcher,
       infer: (feeds) => batcher.submit(feeds),
       release: () => loaded.release(),

@@ -50,7 +50,15 @@ export interface DeploymentSpec {
   maxBatchRows?: number;
   /** Worker threads per model version. */
   workers?: number;
+  /**
+   * Where models run: `workers` (threads, off the event loop), `inline` (on the HTTP thread, for
+   * models that take microseconds), or `auto` (default: inline when a probe call is that fast).
+   */
+  execution?: ExecutionMode;
 }
+
+/** Where a model's calls run; see {@link DeploymentSpec.execution}. */
+export type ExecutionMode = 'auto' | 'workers' | 'inline';
 
 /** A deployment as stored. */
 export interface Deployment {

@@ -6,7 +6,7 @@ import type { ModelVersion } from '../model.js';
 import { loadServable, type ModelFiles, type ServableModel } from './loader.js';
 import { ServingMetrics } from './metrics.js';
 import {
-  refLabel, type CanaryPlan, type Deployment, type DeploymentAction, type DeploymentChange, type DeploymentSpec,
+  refLabel, type CanaryPlan, type ExecutionMode, type Deployment, type DeploymentAction, type DeploymentChange, type DeploymentSpec,
   type ModelRef, type PredictionRecord, type Variant,
 } from './model.js';
 import { PayloadLogger } from './payload-log.js';
@@ -47,6 +47,7 @@ export interface DeploymentInput {
   stickyHeader?: string | null;
   maxBatchRows?: number;
   workers?: number;
+  execution?: ExecutionMode;
 }
 
 /** Input of {@link ServingService.startCanary}. */
@@ -86,6 +87,7 @@ export interface VersionStatus extends ModelRef {
   stats: StepStats;
   queued: number;
   inFlight: number;
+  execution: 'workers' | 'inline';
 }
 
 interface LiveVersion {
@@ -193,7 +195,7 @@ export class ServingService implements Predictor {
     const live = this.live.get(name);
     if (!live) return null;
     const row = (v: LiveVersion, weight: number, shadow: boolean): VersionStatus => ({
-      ...v.ref, weight, shadow, stats: this.statsOf(live, v.ref).snapshot(), queued: v.servable.batcher.queued, inFlight: v.servable.batcher.inFlight,
+      ...v.ref, weight, shadow, stats: this.statsOf(live, v.ref).snapshot(), queued: v.servable.batcher.queued, inFlight: v.servable.batcher.inFlight, execution: v.servable.execution,
     });
     return [...live.variants.map((v) => row(v, v.weight, false)), ...(live.shadow ? [row(live.shadow, 0, true)] : [])];
   }
@@ -504,6 +506,7 @@ export class ServingService implements Predictor {
     if (input.stickyHeader) spec.stickyHeader = input.stickyHeader.toLowerCase();
     if (input.maxBatchRows !== undefined) spec.maxBatchRows = input.maxBatchRows;
     if (input.workers !== undefined) spec.workers = input.workers;
+    if (input.execution !== undefined) spec.execution = input.execution;
     validateSpec(spec);
     return spec;
   }
@@ -559,7 +562,7 @@ export class ServingService implements Predictor {
   }
 
   private modelKey(ref: ModelRef, spec: DeploymentSpec): string {
-    return `${refLabel(ref)}#${spec.workers ?? 1}#${spec.maxBatchRows ?? 256}`;
+    return `${refLabel(ref)}#${spec.workers ?? 1}#${spec.maxBatchRows ?? 256}#${spec.execution ?? 'auto'}`;
   }
 
   private acquire(ref: ModelRef, spec: DeploymentSpec): Promise<ServableModel> {
@@ -571,7 +574,7 @@ export class ServingService implements Predictor {
         const version = await this.deps.getModelVersion(ref.model, Number(ref.version));
         const files = await this.deps.openModelFiles(version);
         return loadServable(ref, files, this.deps.runtime, {
-          workers: spec.workers ?? 1, maxBatchRows: spec.maxBatchRows ?? 256,
+          workers: spec.workers ?? 1, maxBatchRows: spec.maxBatchRows ?? 256, execution: spec.execution ?? 'auto',
           observe: (requests, rows) => this.metrics.observeBatch(label, requests, rows),
         });
       })();

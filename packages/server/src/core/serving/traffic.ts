@@ -46,6 +46,7 @@ export function validateSpec(spec: DeploymentSpec): void {
   if (spec.shadow && !(spec.shadow.fraction > 0 && spec.shadow.fraction <= 1)) throw invalidParameter(`Shadow fraction ${spec.shadow.fraction} must be in (0, 1].`);
   if (spec.maxBatchRows !== undefined && !(Number.isInteger(spec.maxBatchRows) && spec.maxBatchRows >= 1 && spec.maxBatchRows <= 65536)) throw invalidParameter('maxBatchRows must be an integer between 1 and 65536.');
   if (spec.workers !== undefined && !(Number.isInteger(spec.workers) && spec.workers >= 1 && spec.workers <= 32)) throw invalidParameter('workers must be an integer between 1 and 32.');
+  if (spec.execution !== undefined && !['auto', 'workers', 'inline'].includes(spec.execution)) throw invalidParameter(`execution must be auto, workers or inline; got '${String(spec.execution)}'.`);
   if (spec.stickyHeader !== undefined && spec.stickyHeader !== null && !/^[A-Za-z0-9-]{1,64}$/.test(spec.stickyHeader)) throw invalidParameter(`stickyHeader '${spec.stickyHeader}' is not a valid header name.`);
 }
 

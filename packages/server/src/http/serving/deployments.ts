@@ -23,13 +23,14 @@ function selectorOf(input: { modelUri?: string | undefined; model?: string | und
   throw invalidParameter(`${what}: give "modelUri" (models:/name@alias or models:/name/3) or "model" and "version".`);
 }
 
-function specInput(input: { variants: { modelUri?: string | undefined; model?: string | undefined; version?: string | undefined; weight?: number | undefined }[]; shadow?: { modelUri?: string | undefined; model?: string | undefined; version?: string | undefined; fraction?: number | undefined } | null | undefined; stickyHeader?: string | null | undefined; maxBatchRows?: number | undefined; workers?: number | undefined }) {
+function specInput(input: { variants: { modelUri?: string | undefined; model?: string | undefined; version?: string | undefined; weight?: number | undefined }[]; shadow?: { modelUri?: string | undefined; model?: string | undefined; version?: string | undefined; fraction?: number | undefined } | null | undefined; stickyHeader?: string | null | undefined; maxBatchRows?: number | undefined; workers?: number | undefined; execution?: 'auto' | 'workers' | 'inline' | undefined }) {
   return {
     variants: input.variants.map((v, i) => ({ ...selectorOf(v, `variants[${i}]`), ...(v.weight === undefined ? {} : { weight: v.weight }) })),
     ...(input.shadow ? { shadow: { ...selectorOf(input.shadow, 'shadow'), ...(input.shadow.fraction === undefined ? {} : { fraction: input.shadow.fraction }) } } : {}),
     ...(input.stickyHeader ? { stickyHeader: input.stickyHeader } : {}),
     ...(input.maxBatchRows === undefined ? {} : { maxBatchRows: input.maxBatchRows }),
     ...(input.workers === undefined ? {} : { workers: input.workers }),
+    ...(input.execution === undefined ? {} : { execution: input.execution }),
   };
 }
 
