@@ -35,7 +35,9 @@ export interface WireDeploymentSpec {
 export interface WireDeployment { name: string; spec: WireDeploymentSpec; revision: number; createdAt: number; updatedAt: number; createdBy: string }
 /** Live numbers of one version on the answering server. */
 export interface WireVersionStatus {
-  model: string; version: string; weight: number; shadow: boolean; queued: number; inFlight: number; execution: 'workers' | 'inline';
+  model: string; version: string; weight: number; shadow: boolean; queued: number; inFlight: number;
+  /** Where this version's calls run on the answering server. */
+  execution?: 'workers' | 'inline';
   stats: { requests: number; errors: number; p99Ms: number };
 }
 /** One change in a deployment's history. */

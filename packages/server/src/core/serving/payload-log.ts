@@ -12,6 +12,9 @@ export interface PayloadLogCounters {
  * Writes predictions asynchronously: `log` only appends to a bounded buffer (never waits, never
  * throws); a background flush writes batches to the store. When the buffer is full, new
  * records are dropped and counted, so overload slows nothing down and loses only log entries.
+ * Batches are small (100 rows) and the flush yields to the event loop between them, so a
+ * synchronous store (better-sqlite3 on the HTTP thread) holds requests up for one short batch
+ * at a time, not for a whole backlog.
  */
 export class PayloadLogger {
   private buffer: PredictionRecord[] = [];
@@ -21,7 +24,7 @@ export class PayloadLogger {
 
   constructor(
     private readonly write: (records: PredictionRecord[]) => Promise<void>,
-    private readonly options: { capacity: number; batchSize: number; intervalMs: number } = { capacity: 20_000, batchSize: 1000, intervalMs: 200 },
+    private readonly options: { capacity: number; batchSize: number; intervalMs: number } = { capacity: 20_000, batchSize: 100, intervalMs: 200 },
     private readonly reportError: (error: unknown) => void = (error) => console.error('[capstan] payload log write failed:', error),
   ) {}
 
@@ -58,6 +61,7 @@ export class PayloadLogger {
           this.counters.failedWrites += batch.length;
           this.reportError(error);
         }
+        if (this.buffer.length > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     };
     this.flushing = run().finally(() => (this.flushing = null));
