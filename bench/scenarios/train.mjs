@@ -13,6 +13,7 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng, accuracy, fitBoosting, rocAuc } from '../../packages/train/dist/index.js';
+import { makeHiggsLike } from '../train/data.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const rowsArg = process.argv.indexOf('--rows');
@@ -20,22 +21,7 @@ const rows = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 1_000_000;
 const cols = 28;
 const testRows = 50_000;
 
-function make(n, seed) {
-  const rng = new Rng(seed);
-  const X = new Float32Array(n * cols);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let z = 0;
-    for (let j = 0; j < cols; j++) {
-      const v = rng.normal();
-      X[i * cols + j] = v;
-      if (j < 8) z += (j % 2 ? 1 : -1) * v * 0.5;
-    }
-    z += X[i * cols + 8] * X[i * cols + 9] + Math.sin(2 * X[i * cols + 10]) + (X[i * cols + 11] > 0.5 ? 1 : -0.5);
-    y[i] = z + rng.normal() > 0 ? 1 : 0;
-  }
-  return { X: { data: X, rows: n, cols }, y };
-}
+const make = (n, seed) => makeHiggsLike(Rng, n, seed, cols);
 
 const dir = mkdtempSync(join(tmpdir(), 'capstan-train-bench-'));
 try {

@@ -1,43 +1,27 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapstan } from '@capstan/server';
 import { CapstanClient } from '@capstan/client';
 import { renderDetails, renderTable, truncate } from '../src/output/table.js';
 import { ProgressBar } from '../src/output/progress.js';
+import { runCli, type CliResult } from './support.js';
 import { formatBytes, formatDuration } from '../src/output/format.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const PROGRAM = new URL('../dist/program.js', import.meta.url).href;
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startCapstan>>;
 let client: CapstanClient;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
-/** Runs the built CLI asynchronously (the server lives in this process, so never spawnSync). */
+/** Runs the built CLI against this file's server. */
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const childEnv: Record<string, string | undefined> = { ...process.env, CAPSTAN_TRACKING_URI: server.url, MLFLOW_TRACKING_URI: undefined, ...env };
-    for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { CAPSTAN_TRACKING_URI: server.url, MLFLOW_TRACKING_URI: undefined, ...env });
 }
 
 async function ok(args: string[], env?: Record<string, string | undefined>): Promise<Result> {

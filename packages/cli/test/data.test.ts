@@ -1,33 +1,21 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapstan } from '@capstan/server';
 import { CapstanClient, DataApi } from '@capstan/client';
+import { runCli, type CliResult } from './support.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startCapstan>>;
 let data: DataApi;
 
-interface Result { code: number | null; stdout: string; stderr: string }
+type Result = CliResult;
 
 function cli(args: string[], cwd = dir): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CAPSTAN_TRACKING_URI: server.url, CAPSTAN_CACHE_DIR: join(dir, 'cache') };
-    delete env.MLFLOW_TRACKING_URI;
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { CAPSTAN_TRACKING_URI: server.url, CAPSTAN_CACHE_DIR: join(dir, 'cache'), MLFLOW_TRACKING_URI: undefined }, cwd);
 }
 
 async function ok(args: string[], cwd?: string): Promise<Result> {

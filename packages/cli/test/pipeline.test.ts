@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,32 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapstan } from '@capstan/server';
 import { PipelinesClient } from '@capstan/client';
+import { runCli, type CliResult } from './support.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../../examples/pipelines/', import.meta.url));
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startCapstan>>;
 let client: PipelinesClient;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 function cli(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CAPSTAN_TRACKING_URI: server.url };
-    delete env.MLFLOW_TRACKING_URI;
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { CAPSTAN_TRACKING_URI: server.url, MLFLOW_TRACKING_URI: undefined });
 }
 
 async function post(path: string, body: string): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -1,26 +1,12 @@
 // Training speed of @capstan/train on a synthetic binary task (HIGGS-like shape: 28 numeric features).
 // Usage: node packages/train/bench/gbt.mjs [rows=200000] [kind=gradient_boosting] (after `npx tsc -b packages/train`)
 import { Rng, accuracy, fitBoosting, fitForest, fitLogistic, rocAuc } from '../dist/index.js';
+import { makeHiggsLike } from '../../../bench/train/data.mjs';
 
 const rows = Number(process.argv[2] ?? 200000);
 const kind = process.argv[3] ?? 'gradient_boosting';
 const cols = 28;
-function make(n, seed) {
-  const rng = new Rng(seed);
-  const X = new Float32Array(n * cols);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let z = 0;
-    for (let j = 0; j < cols; j++) {
-      const v = rng.normal();
-      X[i * cols + j] = v;
-      if (j < 8) z += (j % 2 ? 1 : -1) * v * 0.5;
-    }
-    z += X[i * cols + 8] * X[i * cols + 9] + Math.sin(2 * X[i * cols + 10]) + (X[i * cols + 11] > 0.5 ? 1 : -0.5);
-    y[i] = z + rng.normal() > 0 ? 1 : 0;
-  }
-  return { X: { data: X, rows: n, cols }, y };
-}
+const make = (n, seed) => makeHiggsLike(Rng, n, seed, cols);
 const train = make(rows, 1);
 const test = make(50000, 2);
 const t0 = performance.now();
