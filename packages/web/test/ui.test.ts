@@ -87,7 +87,8 @@ suite(ready ? 'web UI in chromium against a real server' : `web UI (skipped: ${C
     await page.keyboard.press('Enter');
     await page.waitForURL(/q=churn/);
     await page.getByRole('link', { name: 'empty-experiment' }).waitFor({ state: 'detached' });
-    await expect(table.getByRole('row').count()).resolves.toBe(2);
+    await table.getByRole('link', { name: 'churn-model' }).waitFor({ state: 'visible' });
+    await expect.poll(() => table.getByRole('row').count(), { timeout: 10_000 }).toBe(2);
   });
 
   it('renders the runs table with the chosen columns and an empty state for an empty experiment', async () => {
