@@ -112,6 +112,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     let shadowOf: { version: string; since: number } | null = null;
     const shadowDays = quick ? 25 : 40;
     const labelled = new Map<string, string>();
+    /** Sends one day to the deployment; counts it; the prediction id, answering version and label, or null when it failed. */
+    const score = async (day: Day): Promise<{ id: string; version: string; label: string } | null> => {
+      const res = await fetch(`${url}/deployments/${DEMO.deployment}/invocations`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: [featuresOf(day)] }),
+      });
+      summary.replay.requests++;
+      if (res.status !== 200) {
+        summary.replay.failed++;
+        await res.arrayBuffer();
+        return null;
+      }
+      const body = await res.json() as { predictions: ({ label: string } | string)[] };
+      const first = body.predictions[0]!;
+      return {
+        id: res.headers.get('x-capstan-prediction-id')!,
+        version: (res.headers.get('x-capstan-model-version') ?? '').split('/')[1] ?? '?',
+        label: typeof first === 'string' ? first : first.label,
+      };
+    };
     let lastPoll = 0;
     const poll = async (when: string): Promise<void> => {
       for (const alert of await monitoring.newAlerts()) {
@@ -169,24 +188,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     for (let i = 0; i < replay.length; i++) {
       const day = replay[i]!;
       const started = performance.now();
-      const res = await fetch(`${url}/deployments/${DEMO.deployment}/invocations`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: [featuresOf(day)] }),
-      });
-      summary.replay.requests++;
-      if (res.status !== 200) {
-        summary.replay.failed++;
-        await res.text();
-      } else {
-        const body = await res.json() as { predictions: { label: string }[] | string[] };
-        const first0 = body.predictions[0]!;
-        const label = typeof first0 === 'string' ? first0 : first0.label;
-        const id = res.headers.get('x-capstan-prediction-id')!;
-        const version = (res.headers.get('x-capstan-model-version') ?? '').split('/')[1] ?? '?';
-        pending.push({ day: i, id, label: day.weather, version });
-        predicted.set(id, label);
+      const answer = await score(day);
+      if (answer) {
+        pending.push({ day: i, id: answer.id, label: day.weather, version: answer.version });
+        predicted.set(answer.id, answer.label);
       }
       while (pending.length && pending[0]!.day <= i - labelDelay) {
-        const batch = pending.splice(0, pending.findIndex((p) => p.day > i - labelDelay) === -1 ? pending.length : pending.findIndex((p) => p.day > i - labelDelay));
+        const due = pending.findIndex((p) => p.day > i - labelDelay);
+        const batch = pending.splice(0, due === -1 ? pending.length : due);
         await monitoring.feedback(batch.map((b) => ({ predictionId: b.id, label: b.label })));
         summary.replay.labelsSent += batch.length;
         for (const b of batch) {
@@ -217,12 +226,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const tail: { predictionId: string; label: string }[] = [];
     for (let k = 0; (await running()) && Date.now() - tailStarted < 120_000; k++) {
       const day = replay[replay.length - 30 + (k % 30)]!;
-      const res = await fetch(`${url}/deployments/${DEMO.deployment}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_records: [featuresOf(day)] }) });
-      summary.replay.requests++;
-      if (res.status !== 200) summary.replay.failed++;
-      await res.arrayBuffer();
-      const id = res.headers.get('x-capstan-prediction-id');
-      if (id) tail.push({ predictionId: id, label: day.weather });
+      const answer = await score(day);
+      if (answer) tail.push({ predictionId: answer.id, label: day.weather });
       if (k % 10 === 9) {
         await monitoring.feedback(tail);
         for (const t of tail) labelled.set(t.predictionId, t.label);

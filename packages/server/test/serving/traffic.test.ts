@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startCapstan } from '../../src/main.js';
 import { call, startTestServer } from '../http/helpers.js';
 import { makeModels, pythonMissing, type Expected } from './fixtures.js';
+import { waitFor } from '../support/wait.js';
 
 const missing = pythonMissing();
 const suite = missing ? describe.skip : describe;
@@ -41,16 +42,6 @@ function load(url: string, name: string, rows: number[][], concurrency = 6) {
       await Promise.all(loops);
     },
   };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 suite(`serving traffic (Python fixtures${missing ? `: skipped, ${missing}` : ''})`, () => {

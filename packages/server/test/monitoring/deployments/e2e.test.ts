@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CapstanClient, MonitoringApi, ServingApi } from '@capstan/client';
 import { logModel, train } from '@capstan/train';
 import { startCapstan } from '../../../src/main.js';
+import { waitFor } from '../../support/wait.js';
 
 function dataset(n: number, seed: number, shift = 0) {
   let s = seed >>> 0;
@@ -38,17 +39,6 @@ function dataset(n: number, seed: number, shift = 0) {
 }
 
 type Data = ReturnType<typeof dataset>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Long enough to hold all the test's traffic: no step depends on how fast requests go. */
 const RULE_WINDOW_MS = 600_000;
