@@ -1,7 +1,7 @@
 import {
   monitoring as routes,
   type WireAlert, type WireAlertRule, type WireDriftOptions, type WireDriftWindow, type WireMetrics, type WireMonitor, type WirePerformanceWindow,
-  type WireReference, type WireSegmentDrift, type WireWebhook, type WireWebhookDelivery,
+  type WireReference, type WireReferenceCapture, type WireSegmentDrift, type WireWebhook, type WireWebhookDelivery,
 } from '@capstan/api';
 import { Transport, type CallOptions, type TransportOptions } from './http.js';
 
@@ -18,6 +18,8 @@ export interface MonitorOptions {
   positiveClass?: string | number | boolean;
   scoreIndex?: number;
   targetColumn?: string;
+  /** Follow the served version's training dataset for the reference (default true). */
+  autoReference?: boolean;
 }
 
 /** A time range in ms since the epoch (defaults: the last 24 windows). */
@@ -74,6 +76,14 @@ export class MonitoringApi {
   /** Sets the reference from rows (`records` or `columns`), or from a window of the deployment's own log (`since`, `until`). */
   async setReference(deployment: string, source: { records: Record<string, unknown>[] } | { columns: Record<string, unknown[]> } | { since: number; until: number }, call?: CallOptions): Promise<WireReference> {
     return (await this.transport.call(routes.setReference, { deployment, ...source } as never, call)).reference;
+  }
+
+  /**
+   * Takes the reference from the training dataset of the version the deployment serves now (done
+   * on its own on monitor creation and deployment changes); a reference set by hand is kept.
+   */
+  captureReference(deployment: string, call?: CallOptions): Promise<{ capture: WireReferenceCapture; reference: WireReference | null }> {
+    return this.transport.call(routes.captureReference, { deployment }, call);
   }
 
   /** Drift of inputs and predictions per window (a series for a heat map). */

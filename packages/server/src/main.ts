@@ -85,6 +85,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
   });
   await serving.start();
   const deploymentLog = new SqlDeploymentStore(driver);
+  const data = new DataService({ store: new SqlDatasetStore(driver), artifacts: artifactStore, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(blobCacheDir(config.artifactsDestination)), events, tracking });
   const monitoring = new MonitoringService({
     store: new SqlMonitoringStore(driver),
     predictions: {
@@ -96,6 +97,16 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
     deploymentExists: async (name) => (await deploymentLog.get(name)) !== null || (await deploymentLog.history(name, 1)).length > 0,
     events,
     send: fetchWebhookSender,
+    sources: {
+      primaryVersion: (deployment) => serving.primaryOf(deployment),
+      trainingInputs: async (model, version) => {
+        const runId = (await registry.getModelVersion(model, Number(version))).runId;
+        return runId ? (await tracking.getRun(runId)).inputs.datasetInputs : [];
+      },
+      modelColumns: (deployment, version) => serving.modelOf(deployment, version).inputs.columns?.map((c) => c.name) ?? null,
+      readRows: (dataset, version, maxRows) => data.sampleRows(dataset, version, maxRows),
+      score: (deployment, version, table) => serving.scoreTable(deployment, version, table),
+    },
     ...config.monitoring,
   });
   monitoring.start();
@@ -112,7 +123,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
       monitoring,
       events,
       artifacts: new ArtifactService(artifactStore),
-      data: new DataService({ store: new SqlDatasetStore(driver), artifacts: artifactStore, engine: lazyColumnarEngine(), blobFiles: new CachedBlobFiles(blobCacheDir(config.artifactsDestination)), events, tracking }),
+      data,
       info: { storeType: metadata.capabilities.storeType, metadataBackend: metadata.capabilities.backend, artifactBackend: artifactStore.capabilities.backend },
     },
     { logger: config.logger ?? false },

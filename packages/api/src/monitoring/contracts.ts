@@ -25,8 +25,21 @@ export interface WireMonitor {
   positiveClass: string;
   scoreIndex: number;
   targetColumn: string;
+  /** Whether the reference follows the served version's training dataset (absent: true). */
+  autoReference?: boolean;
+  /** Outcome of the last automatic capture of the reference. */
+  referenceCapture?: WireReferenceCapture;
   createdAt: number;
   updatedAt: number;
+}
+/** Outcome of an automatic reference capture (from the served version's training dataset). */
+export interface WireReferenceCapture {
+  status: 'captured' | 'skipped' | 'failed';
+  message: string;
+  time: number;
+  model?: string;
+  version?: string;
+  dataset?: string;
 }
 /** Metric values by name; null where undefined (no labels, one class). */
 export type WireMetrics = Record<string, number | null>;
@@ -99,6 +112,7 @@ export const monitoring = {
     positiveClass: z.union([z.string().min(1), z.number(), z.boolean()]).transform(String).optional(),
     scoreIndex: z.number().int().min(0).max(10_000).optional(),
     targetColumn: z.string().min(1).max(256).optional(),
+    autoReference: z.boolean().optional(),
   }).strict()),
   listMonitors: route<{ monitors: WireMonitor[] }>()('GET', '/monitors', z.object({})),
   getMonitor: route<{ monitor: WireMonitor; reference: WireReference | null }>()('GET', '/monitors/{deployment}', z.object({ deployment })),
@@ -110,6 +124,7 @@ export const monitoring = {
     since: z.number().int().nonnegative().optional(),
     until: z.number().int().nonnegative().optional(),
   }).strict()),
+  captureReference: route<{ capture: WireReferenceCapture; reference: WireReference | null }>()('POST', '/monitors/{deployment}/reference/capture', z.object({ deployment }).strict()),
   drift: route<{ windowMs: number; windows: WireDriftWindow[] }>()('GET', '/monitors/{deployment}/drift', z.object({ deployment, ...range })),
   segments: route<{ column: string; segments: WireSegmentDrift[]; otherRows: number; truncated?: boolean }>()('GET', '/monitors/{deployment}/segments', z.object({ deployment, column: z.string().min(1), ...range })),
   performance: route<{ windowMs: number; reference: { metrics: WireMetrics; labeledRows: number; calibration: { used: boolean; reason: string } | null } | null; windows: WirePerformanceWindow[] }>()('GET', '/monitors/{deployment}/performance', z.object({ deployment, ...range })),

@@ -13,6 +13,8 @@ export interface TableSource {
   files: string[];
   /** How errors name each file (e.g. its path in a dataset version); defaults to the local path. */
   labels?: string[];
+  /** CSV only: columns read as text as written, whatever type detection would make of them. */
+  textColumns?: string[];
 }
 
 /** A column as the engine types it (DuckDB type names such as BIGINT, DOUBLE, VARCHAR). */

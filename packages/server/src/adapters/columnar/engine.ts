@@ -72,8 +72,9 @@ class DuckDBSession implements ColumnarSession {
     else if (source.format === 'json') candidates.push(`read_json(${list}, format = 'newline_delimited', union_by_name = true)`);
     else {
       const tab = source.files.every((f) => /\.tsv(\.[a-z0-9]+)?$/i.test(f));
-      candidates.push(`read_csv(${list}, delim = ${tab ? "'\\t'" : "','"}, header = true, skip = 0, strict_mode = true, null_padding = false, union_by_name = true)`);
-      candidates.push(`read_csv(${list}, header = true, skip = 0, strict_mode = true, null_padding = false, union_by_name = true)`);
+      const text = source.textColumns?.length ? `, types = {${source.textColumns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}}` : '';
+      candidates.push(`read_csv(${list}, delim = ${tab ? "'\\t'" : "','"}, header = true, skip = 0, strict_mode = true, null_padding = false, union_by_name = true${text})`);
+      candidates.push(`read_csv(${list}, header = true, skip = 0, strict_mode = true, null_padding = false, union_by_name = true${text})`);
     }
     let lastError: unknown;
     for (const reader of candidates) {

@@ -390,6 +390,32 @@ export class DataService {
     return digest;
   }
 
+  /**
+   * Rows of a version's tabular files as plain records: all of them up to `maxRows`, else a
+   * seeded uniform sample of `maxRows` (monitoring references are built from these). CSV columns
+   * that type detection would make boolean (`yes`/`no`) keep their text, as a model's labels do.
+   * @throws INVALID_PARAMETER_VALUE when the version has no tabular files or they cannot be read
+   */
+  async sampleRows(name: string, version: number, maxRows: number): Promise<{ rows: Record<string, unknown>[]; total: number; sampled: boolean }> {
+    const s = await this.versionSources(name, version);
+    const source = { name: 't', format: s.format, files: s.files, labels: s.paths };
+    let session = await this.deps.engine.open([source]);
+    const booleans = s.format === 'csv' ? (await session.columns('t')).filter((c) => c.type === 'BOOLEAN').map((c) => c.name) : [];
+    if (booleans.length) {
+      await session.close();
+      session = await this.deps.engine.open([{ ...source, textColumns: booleans }]);
+    }
+    try {
+      const total = Number((await session.query('SELECT count(*) AS n FROM t'))[0]?.n ?? 0);
+      const sampled = total > maxRows;
+      const limit = Math.max(0, Math.floor(maxRows));
+      const rows = await session.query(sampled ? `SELECT * FROM t USING SAMPLE reservoir(${limit} ROWS) REPEATABLE (7)` : 'SELECT * FROM t');
+      return { rows, total, sampled };
+    } finally {
+      await session.close();
+    }
+  }
+
   /** Cached row count and columns of one tabular file. */
   async tableInfo(file: WireManifestFile): Promise<WireTableInfo> {
     const kind = tableFormatOf(file.path);

@@ -11,7 +11,7 @@ import {
 } from './model.js';
 import { PayloadLogger } from './payload-log.js';
 import { buildTimeline, type TimelinePoint } from './timeline.js';
-import type { ModelInputs } from './scoring.js';
+import { decodeScoringRequest, type ModelInputs } from './scoring.js';
 import { nest, toJsonValues, type Tensor } from './tensors.js';
 import {
   VersionStats, canaryVariants, evaluateCanary, keyPoint, pickVariant, sameRef, validateCanaryPlan, validateSpec, type StepStats,
@@ -302,6 +302,32 @@ export class ServingService implements Predictor {
   /** The model a request would reach, for metadata and readiness (`version` picks one). */
   modelOf(name: string, version?: string): ServableModel {
     return this.target(this.liveOf(name), version, undefined).servable;
+  }
+
+  /**
+   * The version most of a deployment's traffic reaches on this replica: the stable side during a
+   * canary, else the heaviest variant. Null when the deployment is not loaded here.
+   */
+  primaryOf(name: string): ModelRef | null {
+    const live = this.live.get(name);
+    if (!live || live.variants.length === 0) return null;
+    const canary = live.deployment.spec.canary;
+    const stable = canary?.status === 'running' ? canary.stable : undefined;
+    if (stable) return { model: stable.model, version: stable.version };
+    const top = live.variants.reduce((a, b) => (b.weight > a.weight ? b : a));
+    return { ...top.ref };
+  }
+
+  /**
+   * Runs a table through one deployed version, outside routing, metrics and the payload log (for
+   * references). Returns inputs and outputs in the payload log's shape.
+   * @throws INVALID_PARAMETER_VALUE when the table does not fit the model's signature
+   */
+  async scoreTable(name: string, version: string, table: { columns: string[]; rows: unknown[][] }): Promise<Pick<PredictionRecord, 'inputs' | 'outputs'>> {
+    const servable = this.target(this.liveOf(name), version, undefined).servable;
+    const { feeds } = decodeScoringRequest({ dataframe_split: { columns: table.columns, data: table.rows } }, 'application/json', servable.inputs);
+    const outputs = await servable.infer(feeds);
+    return { inputs: columnsOf(feeds, servable.inputs), outputs: outputsOf(outputs) };
   }
 
   /** Versions a deployment serves (variants, then shadow). */

@@ -28,6 +28,11 @@ export function monitoringRoutes(app: FastifyInstance, monitoring: MonitoringSer
       : await monitoring.setReferenceFromRows(input.deployment, defined({ records: input.records, columns: input.columns }));
     return { reference: referenceSummary(reference) };
   }, { prefixes: V1 });
+  mount(app, api.captureReference, async (input) => {
+    await monitoring.getMonitor(input.deployment);
+    const capture = await monitoring.captureReference(input.deployment);
+    return { capture, reference: (await monitoring.getMonitor(input.deployment)).reference };
+  }, { prefixes: V1 });
   mount(app, api.drift, async (input) => monitoring.drift(input.deployment, defined({ since: input.since, until: input.until })), { prefixes: V1 });
   mount(app, api.segments, async (input) => monitoring.segments(input.deployment, input.column, defined({ since: input.since, until: input.until })), { prefixes: V1 });
   mount(app, api.performance, async (input) => monitoring.performance(input.deployment, defined({ since: input.since, until: input.until })), { prefixes: V1 });

@@ -4,6 +4,7 @@
  */
 import type { DriftOptions } from '../drift/types.js';
 import type { SerializedDatasetProfile } from '../profile/index.js';
+import type { ReferenceCapture } from './auto-reference.js';
 
 /** What a deployment's model predicts. */
 export type MonitorTask = 'classification' | 'regression';
@@ -29,6 +30,13 @@ export interface MonitorConfig {
   scoreIndex: number;
   /** Name of the label column in reference rows (default `target`). */
   targetColumn: string;
+  /**
+   * Take the reference from the training dataset of the version the deployment serves, whenever
+   * it changes, unless one is set by hand (default true).
+   */
+  autoReference?: boolean;
+  /** Outcome of the last automatic capture. */
+  referenceCapture?: ReferenceCapture;
   createdAt: number;
   updatedAt: number;
 }
@@ -50,7 +58,7 @@ export type Metrics = Record<string, number | null>;
 export interface Reference {
   deployment: string;
   createdAt: number;
-  /** Where it came from: `rows` or `log:<since>-<until>`. */
+  /** Where it came from: `rows`, `log:<since>-<until>` or `dataset:NAME@V for MODEL/VERSION` (automatic). */
   source: string;
   rows: number;
   /** Input columns (the features). */

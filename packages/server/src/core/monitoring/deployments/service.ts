@@ -16,6 +16,7 @@ import { cbpeEstimate, classificationMetrics, fitCalibration, regressionMetrics 
 import { ALERT_METRICS, type Alert, type AlertMetric, type AlertRule, type Calibration, type Comparison, type DriftedColumn, type FeedbackRecord, type Metrics, type MonitorConfig, type MonitorTask, type Reference, type Severity, type Webhook, type WebhookDelivery } from './model.js';
 import { checkColumns, concatColumns, predictionColumns, PREDICTION_COLUMN, recordsToColumns, rowCount, SCORE_COLUMN, typedColumn, type Cell, type JsonColumns } from './rows.js';
 import { WebhookDispatcher, type WebhookSender } from './webhooks.js';
+import { AUTO_REFERENCE_MAX_ROWS, DATASET_SOURCE_PREFIX, tablesOf, trainingDatasetOf, type ReferenceCapture, type ReferenceSources } from './auto-reference.js';
 
 /**
  * Rows (labeled rows for performance metrics) a rule's window must hold before it may fire: a
@@ -43,6 +44,8 @@ export interface MonitoringDeps {
   maxRecords?: number;
   /** Rows up to which exact mode is used (reference and window both; default 5,000). */
   exactMaxRows?: number;
+  /** Where automatic references come from; without it references are only set by hand. */
+  sources?: ReferenceSources;
 }
 
 /** Input of {@link MonitoringService.createMonitor}. */
@@ -57,6 +60,8 @@ export interface MonitorInput {
   positiveClass?: string;
   scoreIndex?: number;
   targetColumn?: string;
+  /** Take the reference from the served version's training dataset (default true). */
+  autoReference?: boolean;
 }
 
 /** Drift of one window. */
@@ -148,6 +153,7 @@ export class MonitoringService {
   private timer: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => void) | undefined;
   private evaluating: Promise<Alert[]> | null = null;
+  private readonly captures = new Map<string, Promise<ReferenceCapture>>();
   private readonly now: () => number;
 
   constructor(private readonly deps: MonitoringDeps) {
@@ -161,7 +167,11 @@ export class MonitoringService {
 
   /** Subscribes webhooks to the event bus and starts the alert timer. */
   start(): void {
-    this.unsubscribe = this.deps.events.onAny((event) => this.webhooks.dispatch(event));
+    const offAny = this.deps.events.onAny((event) => this.webhooks.dispatch(event));
+    const offDeploy = this.deps.events.on('deployment.changed', ({ payload }) => {
+      if (payload.change !== 'delete') void this.captureReference(payload.deployment);
+    });
+    this.unsubscribe = () => { offAny(); offDeploy(); };
     const every = this.deps.evaluateIntervalMs ?? 60_000;
     if (every > 0) {
       this.timer = setInterval(() => {
@@ -176,6 +186,7 @@ export class MonitoringService {
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
     await this.evaluating?.catch(() => undefined);
+    await Promise.all(this.captures.values());
     await this.webhooks.close();
   }
 
@@ -200,6 +211,7 @@ export class MonitoringService {
       positiveClass: input.positiveClass ?? '1',
       scoreIndex: input.scoreIndex ?? 1,
       targetColumn: input.targetColumn ?? 'target',
+      ...(input.autoReference === false ? { autoReference: false } : {}),
       createdAt: time,
       updatedAt: time,
     };
@@ -216,7 +228,9 @@ export class MonitoringService {
         throw error;
       }
     }
-    return this.deps.store.createMonitor(config);
+    await this.deps.store.createMonitor(config);
+    const referenceCapture = await this.captureReference(config.deployment);
+    return { ...config, referenceCapture };
   }
 
   /** @throws RESOURCE_DOES_NOT_EXIST */
@@ -278,6 +292,72 @@ export class MonitoringService {
     const reference = this.buildReference(config, columns, `log:${since}-${until}`);
     await this.deps.store.putReference(reference);
     return reference;
+  }
+
+  /**
+   * Takes the monitor's reference from the training dataset of the version the deployment serves
+   * (the run's Capstan dataset input, scored by the deployed model), unless a reference was set
+   * by hand or automatic references are off. Runs on monitor creation and on every deployment
+   * change, one at a time per deployment. Never throws: the outcome is stored on the monitor as
+   * `referenceCapture` and returned.
+   */
+  captureReference(deployment: string): Promise<ReferenceCapture> {
+    const previous = this.captures.get(deployment) ?? Promise.resolve(null);
+    const next = previous.catch(() => null).then(() => this.capture(deployment));
+    this.captures.set(deployment, next);
+    void next.finally(() => { if (this.captures.get(deployment) === next) this.captures.delete(deployment); });
+    return next;
+  }
+
+  private async capture(deployment: string): Promise<ReferenceCapture> {
+    const time = this.now();
+    const config = await this.deps.store.getMonitor(deployment).catch(() => null);
+    if (!config) return { status: 'skipped', message: `Deployment '${deployment}' has no monitor.`, time };
+    let outcome: ReferenceCapture;
+    try {
+      outcome = await this.captureFor(config, time);
+    } catch (error) {
+      outcome = { status: 'failed', message: error instanceof Error ? error.message : String(error), time };
+    }
+    const latest = await this.deps.store.getMonitor(deployment).catch(() => null);
+    if (latest) await this.deps.store.updateMonitor({ ...latest, referenceCapture: outcome }).catch(() => undefined);
+    return outcome;
+  }
+
+  private async captureFor(config: MonitorConfig, time: number): Promise<ReferenceCapture> {
+    const sources = this.deps.sources;
+    if (!sources) return { status: 'skipped', message: 'This server takes references only by hand.', time };
+    if (config.autoReference === false) return { status: 'skipped', message: 'Automatic references are off for this monitor (autoReference: false).', time };
+    const existing = await this.deps.store.getReference(config.deployment);
+    if (existing && !existing.source.startsWith(DATASET_SOURCE_PREFIX)) return { status: 'skipped', message: `The reference set by hand (${existing.source}) is kept; delete and re-create the monitor to go back to automatic references.`, time };
+    const primary = sources.primaryVersion(config.deployment);
+    if (!primary) return { status: 'skipped', message: `Deployment '${config.deployment}' is not loaded on this server.`, time };
+    const at = { model: primary.model, version: primary.version };
+    const found = trainingDatasetOf(await sources.trainingInputs(primary.model, primary.version));
+    if ('reason' in found) return { status: 'skipped', message: `No training dataset for ${primary.model} version ${primary.version}: ${found.reason}.`, time, ...at };
+    const dataset = `${found.name}@${found.version}`;
+    const key = `${DATASET_SOURCE_PREFIX}${dataset} for ${primary.model}/${primary.version}`;
+    if (existing?.source.startsWith(key)) return { status: 'captured', message: `The reference is already ${dataset}, the training data of ${primary.model} version ${primary.version}.`, time, ...at, dataset };
+    const columns = sources.modelColumns(config.deployment, primary.version);
+    if (!columns) return { status: 'failed', message: `${primary.model} version ${primary.version} has no column signature, so its inputs cannot be matched to the columns of ${dataset}; set the reference by hand.`, time, ...at, dataset };
+    const { rows, total, sampled } = await sources.readRows(found.name, found.version, AUTO_REFERENCE_MAX_ROWS);
+    if (rows.length === 0) return { status: 'failed', message: `${dataset} has no rows.`, time, ...at, dataset };
+    const missing = columns.filter((c) => !(c in rows[0]!));
+    if (missing.length) return { status: 'failed', message: `${dataset} lacks the model's inputs ${missing.join(', ')} (it has ${Object.keys(rows[0]!).join(', ')}).`, time, ...at, dataset };
+    const withTarget = config.targetColumn in rows[0]!;
+    const parts: { rows: number; columns: JsonColumns }[] = [];
+    let offset = 0;
+    for (const table of tablesOf(rows, columns)) {
+      const scored = await sources.score(config.deployment, primary.version, table);
+      const part = predictionColumns({ ...scored } as PredictionRecord, config);
+      if (withTarget) part.columns[config.targetColumn] = rows.slice(offset, offset + table.rows.length).map((r) => cellOf(r[config.targetColumn]));
+      offset += table.rows.length;
+      parts.push(part);
+    }
+    const note = sampled ? ` (a sample of ${rows.length} of ${total} rows)` : '';
+    const reference = this.buildReference(config, concatColumns(parts), `${key}${note}`);
+    await this.deps.store.putReference(reference);
+    return { status: 'captured', message: `Reference from ${dataset}${note}, scored by ${primary.model} version ${primary.version}${withTarget ? `, labels from '${config.targetColumn}'` : ` (no '${config.targetColumn}' column, so no reference performance)`}.`, time, ...at, dataset };
   }
 
   private async checkAgainstLog(config: MonitorConfig, columns: JsonColumns): Promise<void> {
@@ -785,3 +865,11 @@ function optionsFor(drift: DriftOptions, names: string[]): DriftOptions {
   return { ...rest, ...(kept && Object.keys(kept).length ? { perColumn: kept } : {}) };
 }
 
+/** A dataset value as a label cell. */
+function cellOf(value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
