@@ -133,6 +133,31 @@ describe('capstan pipeline', () => {
     expect(bad.stderr).toMatch(/expected --param key=value/);
   }, 60_000);
 
+  it('prints and follows a step\'s logs (stdout and stderr), over HTTP with clear errors', async () => {
+    await writeFile(join(dir, 'talk.yaml'), 'name: talk\nsteps:\n  - name: speak\n    cache: false\n    command: "for i in 1 2 3; do echo line $i; sleep 0.3; done; echo oops >&2"\n');
+    const started = await cli(['pipeline', 'run', join(dir, 'talk.yaml'), '--no-wait', '--json']);
+    const id = (JSON.parse(started.stdout) as { run: { runId: string } }).run.runId;
+    let followed: Result | undefined;
+    for (let i = 0; i < 100 && !followed; i++) {
+      const r = await cli(['pipeline', 'logs', id, 'speak', '-f']);
+      if (r.code === 0) followed = r;
+      else await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(followed!.stdout).toBe('line 1\nline 2\nline 3\noops\n');
+    expect(followed!.stderr).toMatch(/speak attempt 1 of 1: COMPLETE/);
+    const json = await cli(['pipeline', 'logs', id, 'speak', '--json']);
+    expect(json.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { s: string }).s)).toEqual(['out', 'out', 'out', 'err']);
+    const page = await fetch(`${server.url}/api/v1/pipeline-runs/${id}/steps/speak/logs?offset=2&limit=1`);
+    expect(await page.json()).toMatchObject({ attempt: 1, attempts: [1], state: 'COMPLETE', next: 3, complete: false, lines: [{ s: 'out', l: 'line 3' }] });
+    for (const [query, status] of [['offset=-1', 400], ['limit=100000', 400], ['attempt=0', 400], ['attempt=5', 404]] as const) {
+      expect((await fetch(`${server.url}/api/v1/pipeline-runs/${id}/steps/speak/logs?${query}`)).status, query).toBe(status);
+    }
+    expect((await fetch(`${server.url}/api/v1/pipeline-runs/${id}/steps/ghost/logs`)).status).toBe(404);
+    const unknown = await cli(['pipeline', 'logs', 'no-such-run', 'speak']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/not found/);
+  }, 60_000);
+
   it('runs a compiled TypeScript pipeline module', async () => {
     const result = await cli(['pipeline', 'run', join(EXAMPLES, 'ts-pipeline.mjs'), '-p', 'n=4', '--json']);
     expect(result.code, result.stderr).toBe(0);

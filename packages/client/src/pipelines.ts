@@ -1,5 +1,5 @@
 import {
-  pipelines as routes, type PipelineSpec, type PipelineSpecInput, type StepSpecInput, type WireApproval, type WireLineage, type WirePipeline, type WirePipelineRun,
+  pipelines as routes, type PipelineSpec, type PipelineSpecInput, type StepSpecInput, type WireApproval, type WireLineage, type WirePipeline, type WirePipelineRun, type WireStepLog,
 } from '@capstan/api';
 import { Transport, type TransportOptions } from './http.js';
 
@@ -48,6 +48,26 @@ export class PipelinesClient {
   /** A run with its step executions. */
   async getRun(runId: string): Promise<WirePipelineRun> {
     return (await this.transport.call(routes.getRun, { runId })).run;
+  }
+
+  /** Lines of a step attempt's output from `offset` (the latest attempt unless given); ask again from `next` to tail. */
+  stepLogs(runId: string, step: string, query: { attempt?: number; offset?: number; limit?: number } = {}): Promise<WireStepLog> {
+    return this.transport.call(routes.stepLogs, { runId, step, ...query } as never);
+  }
+
+  /**
+   * Follows a step's output until its attempt ends, calling `onLines` with each new batch of lines.
+   * @returns the last page (its `state` says how the attempt ended)
+   */
+  async followStepLogs(runId: string, step: string, onLines: (lines: WireStepLog['lines']) => void, options: { attempt?: number; intervalMs?: number; signal?: AbortSignal } = {}): Promise<WireStepLog> {
+    let offset = 0;
+    for (;;) {
+      const page = await this.stepLogs(runId, step, { ...(options.attempt !== undefined ? { attempt: options.attempt } : {}), offset, limit: 5000 });
+      if (page.lines.length) onLines(page.lines);
+      offset = page.next;
+      if (page.complete || options.signal?.aborted) return page;
+      if (page.lines.length < 5000) await new Promise((r) => setTimeout(r, options.intervalMs ?? 500));
+    }
   }
 
   async cancel(runId: string): Promise<WirePipelineRun> {

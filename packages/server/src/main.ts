@@ -16,6 +16,7 @@ import { CachedBlobFiles, blobCacheDir, lazyColumnarEngine } from './adapters/co
 import { PipelineService } from './core/pipelines/service.js';
 import { SqlPipelineStore } from './adapters/sql/pipelines/store.js';
 import { openExecutor } from './adapters/executors/index.js';
+import { ArtifactStepLogs } from './adapters/executors/step-logs.js';
 import { MonitoringService } from './core/monitoring/deployments/service.js';
 import { SqlMonitoringStore } from './adapters/sql/monitoring/store.js';
 import { fetchWebhookSender } from './adapters/webhooks/fetch-sender.js';
@@ -112,7 +113,7 @@ export async function createCapstan(config: CapstanConfig): Promise<Capstan> {
   monitoring.start();
   const executor = await openExecutor(config.pipelineExecutor ?? process.env.CAPSTAN_PIPELINE_EXECUTOR ?? 'in-process', artifactStore);
   let serverUrl: string | undefined;
-  const pipelines = new PipelineService({ store: new SqlPipelineStore(driver), executor, tracking, registry, events, trackingUri: () => serverUrl, ...config.pipelines });
+  const pipelines = new PipelineService({ store: new SqlPipelineStore(driver), executor, logs: new ArtifactStepLogs(artifactStore), tracking, registry, events, trackingUri: () => serverUrl, ...config.pipelines });
   await pipelines.start();
   const app = buildHttpServer(
     {

@@ -69,6 +69,29 @@ export interface WirePipelineRun {
   steps?: WireStepExecution[];
 }
 
+/** One line of a step's output: time (ms), stream (`sys`: Capstan's own notes), text. */
+export interface WireStepLogLine {
+  t: number;
+  s: 'out' | 'err' | 'sys';
+  l: string;
+}
+
+/** A page of one step attempt's log. */
+export interface WireStepLog {
+  runId: string;
+  step: string;
+  attempt: number;
+  /** Every attempt of the step, oldest first. */
+  attempts: number[];
+  /** State of this attempt; lines may still arrive while it is RUNNING. */
+  state: ExecutionState;
+  lines: WireStepLogLine[];
+  /** Offset to ask for next (the index after the last line returned). */
+  next: number;
+  /** True when the attempt has ended and every line up to `next` has been read. */
+  complete: boolean;
+}
+
 /** An approval request and its decision. */
 export interface WireApproval {
   runId: string;
@@ -118,6 +141,14 @@ export const pipelines = {
   getRun: route<{ run: WirePipelineRun }>()('GET', '/pipeline-runs/{runId}', z.object({ runId: f.requiredString() })),
   cancelRun: route<{ run: WirePipelineRun }>()('POST', '/pipeline-runs/{runId}/cancel', z.object({ runId: f.requiredString() })),
   listApprovals: route<{ approvals: WireApproval[] }>()('GET', '/pipeline-approvals', z.object({ state: z.enum(['PENDING', 'APPROVED', 'REJECTED']).optional(), runId: z.string().optional() })),
+  /** Lines of a step attempt's output from `offset` (tail by asking again with `next`). */
+  stepLogs: route<WireStepLog>()('GET', '/pipeline-runs/{runId}/steps/{step}/logs', z.object({
+    runId: f.requiredString(),
+    step: f.requiredString(),
+    attempt: f.int64().pipe(z.number().int().min(1)).optional(),
+    offset: f.int64().pipe(z.number().int().min(0)).default(0),
+    limit: f.int64().pipe(z.number().int().min(1).max(10_000)).default(1000),
+  })),
   approve: route<{ approval: WireApproval }>()('POST', '/pipeline-runs/{runId}/steps/{step}/approve', decision),
   reject: route<{ approval: WireApproval }>()('POST', '/pipeline-runs/{runId}/steps/{step}/reject', decision),
   /**

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { CapstanError, type WireLineage, type WirePipeline, type WirePipelineRun, type WireStepExecution } from '@capstan/api';
+import { CapstanError, type WireLineage, type WirePipeline, type WirePipelineRun, type WireStepExecution, type WireStepLog } from '@capstan/api';
 import { PipelinesClient } from '@capstan/client';
 import { clientFor, collect, emit, positiveInt, withCommon, type CommonOptions } from '../context.js';
 import { formatDuration, formatTime } from '../output/format.js';
@@ -172,6 +172,33 @@ export function pipelineCommand(program: Command): void {
       let run = await client.getRun(runId);
       if (opts.follow) run = await follow(client, run, opts.json);
       emit(opts, { run }, () => runDetails(run));
+    });
+
+  withCommon(pipeline.command('logs <runId> <step>').description("Print a step's output (stdout, stderr in red on a terminal); -f follows it while it runs")
+    .option('--attempt <n>', 'this attempt (default: the latest)', positiveInt)
+    .option('-f, --follow', 'keep printing until the attempt ends'))
+    .action(async (runId: string, step: string, opts: CommonOptions & { attempt?: number; follow?: boolean }) => {
+      const client = pipelinesClient(opts);
+      const tty = Boolean(process.stdout.isTTY) && !opts.json;
+      const print = (lines: WireStepLog['lines']) => {
+        for (const line of lines) {
+          if (opts.json) process.stdout.write(`${JSON.stringify(line)}\n`);
+          else if (line.s === 'err' && tty) process.stdout.write(`\x1b[31m${line.l}\x1b[0m\n`);
+          else process.stdout.write(`${line.s === 'sys' ? '# ' : ''}${line.l}\n`);
+        }
+      };
+      const attempt = opts.attempt !== undefined ? { attempt: opts.attempt } : {};
+      let last: WireStepLog;
+      if (opts.follow) last = await client.followStepLogs(runId, step, print, attempt);
+      else {
+        let offset = 0;
+        do {
+          last = await client.stepLogs(runId, step, { ...attempt, offset, limit: 10_000 });
+          print(last.lines);
+          offset = last.next;
+        } while (last.lines.length === 10_000);
+      }
+      if (!opts.json) process.stderr.write(`${step} attempt ${last.attempt} of ${last.attempts.length}: ${last.state}${last.next === 0 ? ' (no output)' : ''}\n`);
     });
 
   withCommon(pipeline.command('cancel <runId>').description('Cancel a run (running steps are stopped)')).action(async (runId: string, opts: CommonOptions) => {

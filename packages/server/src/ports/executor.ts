@@ -64,3 +64,23 @@ export interface Executor {
   run(task: StepTask, signal: AbortSignal): Promise<StepResult>;
   close(): Promise<void>;
 }
+
+/** One line a step wrote: time (ms since epoch), stream (`sys` for Capstan's own notes), text. */
+export interface StepLogLine {
+  t: number;
+  s: 'out' | 'err' | 'sys';
+  l: string;
+}
+
+/** Lines of one attempt's log from an offset, and the offset to ask for next. */
+export interface StepLogPage {
+  lines: StepLogLine[];
+  next: number;
+  /** False when nothing was ever written for the attempt (yet). */
+  stored: boolean;
+}
+
+/** Reads the logs step runners write (see `adapters/executors/step-logs.ts`), wherever the attempt ran. */
+export interface StepLogs {
+  read(runId: string, node: string, attempt: number, offset: number, limit: number): Promise<StepLogPage>;
+}

@@ -12,6 +12,7 @@ import { RegistryService } from '../../src/core/registry/service.js';
 import { TrackingService } from '../../src/core/tracking/service.js';
 import type { ArtifactStore } from '../../src/ports/artifact-store.js';
 import type { Executor } from '../../src/ports/executor.js';
+import { ArtifactStepLogs } from '../../src/adapters/executors/step-logs.js';
 
 /** A pipeline service over a fresh SQLite file and artifact folder, with the executor under test. */
 export interface Harness {
@@ -37,7 +38,7 @@ export async function openHarness(makeExecutor: (artifacts: ArtifactStore, dir: 
   const registry = new RegistryService(metadata, { events });
   const executor = await makeExecutor(artifacts, dir);
   const store = new SqlPipelineStore(driver);
-  const service = new PipelineService({ store, executor, tracking, registry, events, approvalPollMs: 100 });
+  const service = new PipelineService({ store, executor, logs: new ArtifactStepLogs(artifacts), tracking, registry, events, approvalPollMs: 100 });
   await service.start();
   return {
     service, store, tracking, registry, events, artifacts, executor, dir,
@@ -135,6 +136,47 @@ export function describeExecutorContract(label: string, makeExecutor: (artifacts
       expect(run.steps!.map((s) => [s.attempt, s.state])).toEqual([[1, 'FAILED'], [2, 'FAILED'], [3, 'COMPLETE']]);
       expect(run.steps![0]!.error).toContain('boom 1');
       expect(run.steps![2]!.values).toEqual({ n: 3 });
+    }, 60_000);
+
+    it('keeps every attempt\'s output, stdout and stderr apart, readable while the step runs', async () => {
+      const name = uniqueName('logs');
+      const marker = join(h.dir, `${name}.count`);
+      const gate = join(h.dir, `${name}.go`);
+      await h.service.putPipeline({
+        name,
+        steps: [{
+          name: 'talk', cache: false, retry: { attempts: 2, backoffMs: 20, maxBackoffMs: 20 },
+          command: [node, '-e', `const fs=require('fs'); const p=${JSON.stringify(marker)}; const n=(fs.existsSync(p)?+fs.readFileSync(p,'utf8'):0)+1; fs.writeFileSync(p,String(n)); console.log('attempt ' + n + ' starts'); console.error('warning ' + n); if (n < 2) process.exit(4); process.stdout.write('waiting\\n'); const t=setInterval(()=>{ if (fs.existsSync(${JSON.stringify(gate)})) { clearInterval(t); console.log('héllo ✓ done'); } }, 20);`],
+        }],
+      });
+      const started = await h.service.startRun(name, {});
+      let live: Awaited<ReturnType<PipelineService['stepLogs']>> | undefined;
+      for (let i = 0; i < 400 && !live; i++) {
+        const page = await h.service.stepLogs(started.runId, 'talk').catch(() => undefined);
+        if (page?.attempt === 2 && page.state === 'RUNNING' && page.lines.some((l) => l.l === 'waiting')) live = page;
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(live, 'the running attempt\'s lines are readable before it ends').toBeDefined();
+      expect(live!.complete).toBe(false);
+      writeFileSync(gate, '');
+      const run = await h.service.waitForRun(started.runId);
+      expect(run.status, run.error).toBe('SUCCEEDED');
+      const first = await h.service.stepLogs(run.runId, 'talk', { attempt: 1 });
+      expect(first).toMatchObject({ attempt: 1, attempts: [1, 2], state: 'FAILED', complete: true });
+      expect(first.lines.map((l) => `${l.s}:${l.l}`).sort()).toEqual(['err:warning 1', 'out:attempt 1 starts']);
+      const latest = await h.service.stepLogs(run.runId, 'talk');
+      expect(latest.attempt).toBe(2);
+      expect(latest.complete).toBe(true);
+      expect(latest.lines.filter((l) => l.s === 'out').map((l) => l.l)).toEqual(['attempt 2 starts', 'waiting', 'héllo ✓ done']);
+      expect(latest.lines.filter((l) => l.s === 'err').map((l) => l.l)).toEqual(['warning 2']);
+      expect(latest.lines.every((l) => typeof l.t === 'number' && l.t >= started.createdAt)).toBe(true);
+      const paged = await h.service.stepLogs(run.runId, 'talk', { offset: 1, limit: 2 });
+      expect(paged.lines.map((l) => l.l)).toEqual(latest.lines.slice(1, 3).map((l) => l.l));
+      expect([paged.next, paged.complete]).toEqual([3, false]);
+      expect((await h.service.stepLogs(run.runId, 'talk', { offset: 99 })).lines).toEqual([]);
+      await expect(h.service.stepLogs(run.runId, 'ghost')).rejects.toThrow(/no step 'ghost' \(steps: talk\)/);
+      await expect(h.service.stepLogs(run.runId, 'talk', { attempt: 7 })).rejects.toThrow(/no attempt 7 \(attempts: 1, 2\)/);
+      await expect(h.service.stepLogs('nope', 'talk')).rejects.toThrow(/not found/);
     }, 60_000);
 
     it('fails a run after the last attempt and cancels downstream steps', async () => {

@@ -8,6 +8,7 @@ import { pipeline as pump } from 'node:stream/promises';
 import { proxiedPath } from '../../core/artifacts/uris.js';
 import type { ArtifactStore } from '../../ports/artifact-store.js';
 import type { StepResult, StepTask } from '../../ports/executor.js';
+import { StepLogWriter, stepLogPrefix, type StepLogLimits } from './step-logs.js';
 
 const VALUE_TYPES = new Set(['string', 'number', 'boolean', 'json']);
 const TAIL = 4000;
@@ -18,6 +19,8 @@ export interface StepRunnerOptions {
   workRoot?: string;
   /** Grace between SIGTERM and SIGKILL when a step is stopped (default 2000 ms). */
   killGraceMs?: number;
+  /** How much of each attempt's output is kept in the artifact store. */
+  logLimits?: StepLogLimits;
 }
 
 const FUNCTION_RUNNER = `
@@ -159,7 +162,9 @@ export async function runStepTask(task: StepTask, signal: AbortSignal, options: 
       const parts = (task.argv ?? []).map((p) => render(p, vars));
       argv = task.shell ? ['/bin/sh', '-c', parts.join(' ')] : parts;
     }
-    const { code, tail } = await runProcess(argv, { cwd: task.workdir ?? dir, env, signal, killGraceMs: options.killGraceMs ?? 2000 });
+    const log = new StepLogWriter(options.artifacts, stepLogPrefix(task.runId, task.node, task.attempt), options.logLimits);
+    const { code, tail } = await runProcess(argv, { cwd: task.workdir ?? dir, env, signal, killGraceMs: options.killGraceMs ?? 2000, log })
+      .finally(() => log.close().catch((error: unknown) => console.error(`[capstan] could not store the log of ${task.key}:`, error)));
     if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
     if (code !== 0) throw new Error(`${task.kind === 'function' ? 'function step' : `command '${argv.join(' ').slice(0, 200)}'`} exited with ${code}${tail ? `: ${tail.trim().split('\n').slice(-5).join(' | ')}` : ''}`);
     const returned = task.kind === 'function' ? ((JSON.parse(await readFile(valuesFile, 'utf8').catch(() => '{}')) as Record<string, unknown>) ?? {}) : {};
@@ -196,16 +201,17 @@ export async function runStepTask(task: StepTask, signal: AbortSignal, options: 
   }
 }
 
-function runProcess(argv: string[], o: { cwd: string; env: Record<string, string>; signal: AbortSignal; killGraceMs: number }): Promise<{ code: number; tail: string }> {
+function runProcess(argv: string[], o: { cwd: string; env: Record<string, string>; signal: AbortSignal; killGraceMs: number; log: StepLogWriter }): Promise<{ code: number; tail: string }> {
   return new Promise((resolvePromise, reject) => {
     if (o.signal.aborted) return resolvePromise({ code: -1, tail: '' });
     const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let tail = '';
-    const onData = (chunk: Buffer) => {
+    const onData = (stream: 'out' | 'err') => (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-TAIL);
+      o.log.write(stream, chunk);
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout.on('data', onData('out'));
+    child.stderr.on('data', onData('err'));
     let killTimer: NodeJS.Timeout | undefined;
     const kill = (sig: NodeJS.Signals) => {
       try {

@@ -3,9 +3,9 @@ import { setMaxListeners } from 'node:events';
 import type { Cron } from 'croner';
 import {
   CapstanError, doesNotExist, invalidParameter, isCapstanError, type ExecutionState, type PipelineRunStatus, type PipelineSpec, type TriggerSpec,
-  type ScheduleSpec, type WireApproval, type WireArtifact, type WireLineage, type WirePipeline, type WirePipelineRun, type WireStepExecution,
+  type ScheduleSpec, type WireApproval, type WireArtifact, type WireLineage, type WirePipeline, type WirePipelineRun, type WireStepExecution, type WireStepLog,
 } from '@capstan/api';
-import type { Executor, StepTask, TaskInput } from '../../ports/executor.js';
+import type { Executor, StepLogs, StepTask, TaskInput } from '../../ports/executor.js';
 import type { CachedResult, NewExecution, PipelineStore } from '../../ports/pipeline-store.js';
 import type { EventBus, PlatformEvent, PlatformEvents } from '../events/bus.js';
 import type { RegistryService } from '../registry/service.js';
@@ -50,6 +50,8 @@ export interface PipelineServiceOptions {
   heartbeatMs?: number;
   /** A run whose coordinator has been silent this long is taken over and resumed (default 30 s). */
   staleAfterMs?: number;
+  /** Where step attempts' output is read from (the executors' step runners write it). */
+  logs?: StepLogs;
 }
 
 class Semaphore {
@@ -249,6 +251,26 @@ export class PipelineService {
     const run = await this.store.getRun(runId);
     if (!run) throw doesNotExist(`Pipeline run '${runId}' not found`);
     return run;
+  }
+
+  /**
+   * Lines of one step attempt's output from `offset` (the latest attempt unless `attempt` is
+   * given). Steps that ran no process (gates, approvals, registrations, cache hits) have none.
+   * @throws RESOURCE_DOES_NOT_EXIST for an unknown run, step or attempt
+   */
+  async stepLogs(runId: string, step: string, query: { attempt?: number; offset?: number; limit?: number } = {}): Promise<WireStepLog> {
+    const run = await this.getRun(runId);
+    const executions = (run.steps ?? []).filter((e) => e.node === step);
+    if (executions.length === 0) throw doesNotExist(`Run '${runId}' has no step '${step}' (steps: ${[...new Set((run.steps ?? []).map((e) => e.node))].join(', ') || 'none yet'})`);
+    const attempts = [...new Set(executions.map((e) => e.attempt))].sort((a, b) => a - b);
+    const attempt = query.attempt ?? attempts.at(-1)!;
+    const execution = executions.filter((e) => e.attempt === attempt).at(-1);
+    if (!execution) throw doesNotExist(`Step '${step}' of run '${runId}' has no attempt ${attempt} (attempts: ${attempts.join(', ')})`);
+    const offset = query.offset ?? 0;
+    const limit = Math.min(Math.max(1, query.limit ?? 1000), 10_000);
+    const page = this.options.logs ? await this.options.logs.read(runId, step, attempt, offset, limit) : { lines: [], next: offset, stored: false };
+    const ended = !['NEW', 'RUNNING'].includes(execution.state);
+    return { runId, step, attempt, attempts, state: execution.state, lines: page.lines, next: page.next, complete: ended && page.lines.length < limit };
   }
 
   listRuns(filter: { pipeline?: string; status?: PipelineRunStatus; limit?: number } = {}): Promise<WirePipelineRun[]> {

@@ -30,6 +30,7 @@ export function pipelineRoutes(app: FastifyInstance, service: PipelineService): 
     runs: await service.listRuns({ ...(input.pipeline ? { pipeline: input.pipeline } : {}), ...(input.status ? { status: input.status } : {}), limit: input.maxResults ?? 100 }),
   }), V1);
   mount(app, contracts.getRun, async (input) => ({ run: await service.getRun(input.runId) }), V1);
+  mount(app, contracts.stepLogs, async (input) => service.stepLogs(input.runId, input.step, { ...(input.attempt !== undefined ? { attempt: input.attempt } : {}), offset: input.offset, limit: input.limit }), V1);
   mount(app, contracts.cancelRun, async (input) => ({ run: await service.cancelRun(input.runId) }), V1);
   mount(app, contracts.listApprovals, async (input) => ({ approvals: await service.listApprovals({ ...(input.state ? { state: input.state } : {}), ...(input.runId ? { runId: input.runId } : {}) }) }), V1);
   mount(app, contracts.approve, async (input) => ({ approval: await service.decide(input.runId, input.step, 'APPROVED', input.by ?? 'anonymous', input.comment) }), V1);
