@@ -377,3 +377,36 @@ def test_create_model_version_directly(client, registered, unique):
     assert client.get_model_version_download_uri(name, "1") == client.get_logged_model(
         registered.info2.model_id
     ).artifact_location
+
+
+def test_promotion_history_records_the_mlflow_user(client, registered, unique, tracking_uri, monkeypatch):
+    """Capstan-specific: alias moves and stage changes made with MLFLOW_TRACKING_USERNAME are recorded with that user."""
+    import requests
+
+    name = _new_model_with_versions(client, unique, registered, 2)
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "alice")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "not-checked")
+    alice = MlflowClient()
+    alice.set_registered_model_alias(name, "champion", "1")
+    alice.set_registered_model_alias(name, "champion", "2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alice.transition_model_version_stage(name, "2", "Production")
+    monkeypatch.delenv("MLFLOW_TRACKING_USERNAME")
+    monkeypatch.delenv("MLFLOW_TRACKING_PASSWORD")
+    client.delete_registered_model_alias(name, "champion")
+
+    resp = requests.get(f"{tracking_uri}/api/v1/registry/models/{name}/history", timeout=10)
+    assert resp.status_code == 200, resp.text
+    changes = [(c["kind"], c["user"], c["version"], c.get("alias"), c["before"], c["after"]) for c in resp.json()["changes"]]
+    assert changes[:4] == [
+        ("alias_deleted", "anonymous", 2, "champion", "2", None),
+        ("stage_changed", "alice", 2, None, "None", "Production"),
+        ("alias_set", "alice", 2, "champion", "1", "2"),
+        ("alias_set", "alice", 1, "champion", None, "1"),
+    ]
+    assert [c[0] for c in changes[4:]] == ["version_created", "version_created", "model_created"]
+    only_v1 = requests.get(f"{tracking_uri}/api/v1/registry/models/{name}/history?version=1", timeout=10).json()["changes"]
+    assert [c["kind"] for c in only_v1] == ["alias_set", "version_created"]
+    missing = requests.get(f"{tracking_uri}/api/v1/registry/models/{unique('ghost')}/history", timeout=10)
+    assert missing.status_code == 404 and missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"

@@ -7,3 +7,4 @@ export * from './pipelines/spec.js';
 export * from './pipelines/contracts.js';
 export * from './serving/contracts.js';
 export * from './monitoring/contracts.js';
+export * from './registry/contracts.js';

@@ -3,6 +3,7 @@ import {
   type RequestOf, type ResponseOf, type RouteContract,
   type WireExperiment, type WireFileInfo, type WireKeyValue, type WireLoggedModel, type WireMetric,
   type WireModelVersion, type WireRegisteredModel, type WireRun, type WireRunInfo,
+  registryHistory, type WireRegistryChange,
 } from '@capstan/api';
 import { Transport, type CallOptions, type FetchLike, type TransportOptions } from './http.js';
 import { artifactUrlPath, resolveUnder, trimSlashes } from './paths.js';
@@ -290,7 +291,15 @@ export class LoggedModelsApi {
 
 /** Registered models and their aliases: `client.registeredModels`. */
 export class RegisteredModelsApi {
-  constructor(private readonly t: Transport) {}
+  constructor(private readonly t: Transport, private readonly native: Transport = new Transport({ ...t.options, apiPrefix: '/api/v1' })) {}
+
+  /**
+   * A model's change history, newest first: versions created and deleted, aliases moved and
+   * stages changed, with who and when (Capstan's native API). Page back with `before`.
+   */
+  async history(name: string, query: { version?: number; kind?: WireRegistryChange['kind']; before?: number; maxResults?: number } = {}, options?: CallOptions): Promise<WireRegistryChange[]> {
+    return (await this.native.call(registryHistory.history, { name, ...query } as never, options)).changes;
+  }
 
   /** Creates a registered model. @throws RESOURCE_ALREADY_EXISTS */
   async create(name: string, options: { description?: string; tags?: KeyValues } = {}): Promise<WireRegisteredModel> {
@@ -490,7 +499,7 @@ export class CapstanClient {
     this.experiments = new ExperimentsApi(this.transport);
     this.runs = new RunsApi(this.transport);
     this.loggedModels = new LoggedModelsApi(this.transport);
-    this.registeredModels = new RegisteredModelsApi(this.transport);
+    this.registeredModels = new RegisteredModelsApi(this.transport, new Transport({ ...options, apiPrefix: '/api/v1' }));
     this.modelVersions = new ModelVersionsApi(this.transport);
     this.artifacts = new ArtifactsApi(this.transport);
   }

@@ -163,7 +163,11 @@ export class Transport {
   private readonly retries: number;
   private readonly retryDelayMs: number;
 
+  /** The options this transport was made with (to make a sibling with another prefix). */
+  readonly options: TransportOptions;
+
   constructor(options: TransportOptions) {
+    this.options = options;
     this.apiUrl = `${options.baseUrl.replace(/\/+$/, '')}${options.apiPrefix ?? '/api/2.0'}`;
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.headers = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers };

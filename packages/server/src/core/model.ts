@@ -138,6 +138,27 @@ export interface RegisteredModel {
   latestVersions: ModelVersion[];
 }
 
+/** What a registry change did. */
+export type RegistryChangeKind =
+  | 'model_created' | 'model_renamed' | 'model_deleted' | 'model_description'
+  | 'version_created' | 'version_deleted' | 'version_description'
+  | 'alias_set' | 'alias_deleted' | 'stage_changed';
+
+/** One recorded registry change: who did what, when, with the value before and after. */
+export interface RegistryChange {
+  id: number;
+  time: number;
+  /** The basic-auth user, `X-Capstan-User`, or "anonymous". */
+  user: string;
+  model: string;
+  version: number | null;
+  kind: RegistryChangeKind;
+  alias: string | null;
+  /** e.g. the version an alias pointed at, or the stage, before the change. */
+  before: string | null;
+  after: string | null;
+}
+
 /** A page of results; `nextOffset` is absent on the last page. */
 export interface Page<T> {
   items: T[];

@@ -13,6 +13,7 @@ import { pipelineRoutes } from './pipelines/routes.js';
 import { deploymentRoutes } from './serving/deployments.js';
 import { inferenceRoutes } from './serving/inference.js';
 import { monitoringRoutes } from './monitoring/routes.js';
+import { registryHistoryRoutes } from './registry/routes.js';
 
 /** The MLflow version whose REST API this server speaks (reported by `/version`). */
 export const MLFLOW_COMPAT_VERSION = '3.17.2';
@@ -99,6 +100,7 @@ export function buildHttpServer(services: Services, options: HttpOptions = {}): 
   artifactRoutes(app, services);
   dataRoutes(app, services);
   deploymentRoutes(app, services.serving);
+  registryHistoryRoutes(app, services.registry);
   inferenceRoutes(app, services.serving, {
     server: { name: 'capstan', version: MLFLOW_COMPAT_VERSION },
     scoring: [{ path: '/api/v1/deployments/:name/invocations' }, { path: '/deployments/:name/invocations' }],

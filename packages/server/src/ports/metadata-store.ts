@@ -1,7 +1,7 @@
 import type { Comparison, OrderBy } from '../core/search/ast.js';
 import type {
   DatasetInput, Experiment, KeyValue, LifecycleStage, LoggedModel, LoggedModelStatus, Metric,
-  ModelVersion, Page, RegisteredModel, Run, RunInfo, RunStatus, Stage,
+  ModelVersion, Page, RegisteredModel, Run, RunInfo, RunStatus, Stage, RegistryChange, RegistryChangeKind,
 } from '../core/model.js';
 
 /** Which lifecycle stages a search returns (MLflow's ViewType). */
@@ -158,4 +158,11 @@ export interface MetadataStore {
   /** @throws RESOURCE_DOES_NOT_EXIST when the alias is absent. */
   deleteAlias(name: string, alias: string): Promise<void>;
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | null>;
+  /** Records a registry change (the audit trail behind promotion history). */
+  recordRegistryChange(change: Omit<RegistryChange, 'id'>): Promise<void>;
+  /**
+   * A model's recorded changes, newest first, optionally only one version's or one kind's, and
+   * only those older than `beforeId` (paging). Kept after the model is deleted; follows renames.
+   */
+  listRegistryChanges(query: { model: string; version?: number; kind?: RegistryChangeKind; beforeId?: number; limit: number }): Promise<RegistryChange[]>;
 }

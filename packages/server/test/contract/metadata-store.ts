@@ -1205,6 +1205,31 @@ export function describeMetadataStoreContract(label: string, open: OpenMetadataS
         expect(outcomes).toEqual(Object.fromEntries(attempts.map(([what]) => [what, 'RESOURCE_DOES_NOT_EXIST'])));
         expect(await store.getRegisteredModel(ghost)).toBeNull();
       });
+
+      it('records registry changes and lists them newest first, by version and kind, paged, following renames', async () => {
+        const name = unique('audit');
+        const change = (over: Partial<Parameters<MetadataStore['recordRegistryChange']>[0]>) => store.recordRegistryChange({ time: T0, user: 'ann', model: name, version: null, kind: 'model_created', alias: null, before: null, after: null, ...over });
+        await change({});
+        await change({ kind: 'version_created', version: 1, after: 'run r1', time: T0 + 1 });
+        await change({ kind: 'alias_set', version: 1, alias: 'champion', after: '1', user: 'bob', time: T0 + 2 });
+        await change({ kind: 'version_created', version: 2, time: T0 + 3 });
+        await change({ kind: 'alias_set', version: 2, alias: 'champion', before: '1', after: '2', user: 'Zoë', time: T0 + 4 });
+        await change({ kind: 'stage_changed', version: 2, before: 'None', after: 'Production', time: T0 + 5 });
+        await store.recordRegistryChange({ time: T0, user: 'eve', model: unique('other'), version: 1, kind: 'alias_set', alias: 'champion', before: null, after: '1' });
+        const all = await store.listRegistryChanges({ model: name, limit: 100 });
+        expect(all.map((c) => c.kind)).toEqual(['stage_changed', 'alias_set', 'version_created', 'alias_set', 'version_created', 'model_created']);
+        expect(all[1]).toMatchObject({ user: 'Zoë', model: name, version: 2, alias: 'champion', before: '1', after: '2', time: T0 + 4 });
+        expect(all.every((c, i) => i === 0 || c.id < all[i - 1]!.id)).toBe(true);
+        expect((await store.listRegistryChanges({ model: name, version: 2, limit: 100 })).map((c) => c.kind)).toEqual(['stage_changed', 'alias_set', 'version_created']);
+        expect((await store.listRegistryChanges({ model: name, kind: 'alias_set', limit: 100 })).map((c) => c.user)).toEqual(['Zoë', 'bob']);
+        const first = await store.listRegistryChanges({ model: name, limit: 2 });
+        const next = await store.listRegistryChanges({ model: name, limit: 2, beforeId: first.at(-1)!.id });
+        expect([...first, ...next].map((c) => c.id)).toEqual(all.slice(0, 4).map((c) => c.id));
+        const renamed = unique('audit-renamed');
+        await change({ kind: 'model_renamed', before: name, after: renamed, time: T0 + 6 });
+        expect(await store.listRegistryChanges({ model: name, limit: 100 })).toEqual([]);
+        expect((await store.listRegistryChanges({ model: renamed, limit: 100 })).map((c) => c.kind)).toEqual(['model_renamed', ...all.map((c) => c.kind)]);
+      });
     });
 
     // ---------------------------------------------------------------------------------------

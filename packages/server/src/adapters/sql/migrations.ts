@@ -177,6 +177,23 @@ const TRACKING_MIGRATIONS: Migration[] = [
         FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON DELETE CASCADE ON UPDATE CASCADE)`,
     ],
   },
+  {
+    version: 2,
+    name: 'registry change history (promotion audit)',
+    sql: (t) => [
+      `CREATE TABLE registry_changes (
+        id ${t.serialPk},
+        time ${t.bigint} NOT NULL,
+        user_id ${t.text} NOT NULL,
+        model ${t.text} NOT NULL,
+        version ${t.bigint},
+        kind ${t.text} NOT NULL,
+        alias ${t.text},
+        before_value ${t.text},
+        after_value ${t.text})`,
+      `CREATE INDEX registry_changes_by_model ON registry_changes (model, id)`,
+    ],
+  },
 ];
 
 /** Every capability's migrations, in version order. */

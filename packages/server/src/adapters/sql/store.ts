@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CapstanError, doesNotExist, invalidParameter } from '@capstan/api';
 import type {
   DatasetInput, Experiment, KeyValue, LifecycleStage, LoggedModel, LoggedModelStatus, Metric,
-  ModelVersion, Page, RegisteredModel, Run, RunInfo, RunStatus, Stage,
+  ModelVersion, Page, RegisteredModel, Run, RunInfo, RunStatus, Stage, RegistryChange, RegistryChangeKind,
 } from '../../core/model.js';
 import type {
   MetadataStore, MetadataStoreCapabilities, NewModelVersion, RunBatch, SearchQuery, ViewType,
@@ -898,6 +898,23 @@ export class SqlMetadataStore implements MetadataStore {
       const { changes } = await tx.run('DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?', [name, alias]);
       if (changes === 0) throw doesNotExist(`Registered model alias ${alias} not found.`);
     });
+  }
+
+  async recordRegistryChange(c: Omit<RegistryChange, 'id'>): Promise<void> {
+    await this.db.run('INSERT INTO registry_changes (time, user_id, model, version, kind, alias, before_value, after_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [c.time, c.user, c.model, c.version, c.kind, c.alias, c.before, c.after]);
+    if (c.kind === 'model_renamed' && c.after !== null) await this.db.run('UPDATE registry_changes SET model = ? WHERE model = ?', [c.after, c.before]);
+  }
+
+  async listRegistryChanges(q: { model: string; version?: number; kind?: RegistryChangeKind; beforeId?: number; limit: number }): Promise<RegistryChange[]> {
+    const where = ['model = ?'];
+    const params: SqlValue[] = [q.model];
+    if (q.version !== undefined) { where.push('version = ?'); params.push(q.version); }
+    if (q.kind !== undefined) { where.push('kind = ?'); params.push(q.kind); }
+    if (q.beforeId !== undefined) { where.push('id < ?'); params.push(q.beforeId); }
+    params.push(q.limit);
+    const rows = await this.db.all<{ id: number; time: number; user_id: string; model: string; version: number | null; kind: string; alias: string | null; before_value: string | null; after_value: string | null }>(
+      `SELECT * FROM registry_changes WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`, params);
+    return rows.map((r) => ({ id: Number(r.id), time: Number(r.time), user: r.user_id, model: r.model, version: r.version === null ? null : Number(r.version), kind: r.kind as RegistryChangeKind, alias: r.alias, before: r.before_value, after: r.after_value }));
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion | null> {

@@ -1,5 +1,5 @@
 import { doesNotExist, invalidParameter } from '@capstan/api';
-import type { KeyValue, ModelVersion, RegisteredModel, Stage } from '../model.js';
+import type { KeyValue, ModelVersion, RegisteredModel, RegistryChange, RegistryChangeKind, Stage } from '../model.js';
 import { STAGES } from '../model.js';
 import type { MetadataStore } from '../../ports/metadata-store.js';
 import {
@@ -11,9 +11,14 @@ import { LIMITS, maxResults, validateKey, validateLength } from '../tracking/val
 import { tokenPage, type TokenPage } from '../search/page-token.js';
 import type { EventBus } from '../events/bus.js';
 
+/** Who makes a registry change when the caller does not say. */
+export const ANONYMOUS = 'anonymous';
+
 /**
  * The model registry's rules on top of a {@link MetadataStore}: name, alias and stage
- * validation, source checks, and resolution of where a version's files are.
+ * validation, source checks, resolution of where a version's files are, and the change history
+ * (who moved which alias or stage, when, from what to what). Mutating methods take the acting
+ * user last.
  */
 export class RegistryService {
   private readonly now: () => number;
@@ -26,11 +31,13 @@ export class RegistryService {
   }
 
   /** @throws RESOURCE_ALREADY_EXISTS */
-  async createRegisteredModel(input: { name: string; description?: string; tags?: KeyValue[] }): Promise<RegisteredModel> {
+  async createRegisteredModel(input: { name: string; description?: string; tags?: KeyValue[] }, actor = ANONYMOUS): Promise<RegisteredModel> {
     validateModelName(input.name);
     const tags = input.tags ?? [];
     tags.forEach(validateRegistryTag);
-    return this.store.createRegisteredModel({ name: input.name, description: input.description ?? null, tags, time: this.now() });
+    const created = await this.store.createRegisteredModel({ name: input.name, description: input.description ?? null, tags, time: this.now() });
+    await this.record(actor, created.name, 'model_created', {});
+    return created;
   }
 
   /** @throws RESOURCE_DOES_NOT_EXIST */
@@ -41,19 +48,25 @@ export class RegistryService {
   }
 
   /** Renames a model; its versions follow. */
-  renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+  async renameRegisteredModel(name: string, newName: string, actor = ANONYMOUS): Promise<RegisteredModel> {
     validateModelName(newName);
-    return this.store.renameRegisteredModel(name, newName, this.now());
+    const renamed = await this.store.renameRegisteredModel(name, newName, this.now());
+    if (newName !== name) await this.record(actor, name, 'model_renamed', { before: name, after: newName });
+    return renamed;
   }
 
   /** Sets the description. */
-  updateRegisteredModel(name: string, description: string | undefined): Promise<RegisteredModel> {
-    return this.store.updateRegisteredModel(name, description ?? null, this.now());
+  async updateRegisteredModel(name: string, description: string | undefined, actor = ANONYMOUS): Promise<RegisteredModel> {
+    const before = (await this.store.getRegisteredModel(name))?.description ?? null;
+    const updated = await this.store.updateRegisteredModel(name, description ?? null, this.now());
+    await this.record(actor, name, 'model_description', { before, after: updated.description });
+    return updated;
   }
 
-  /** Deletes a model with its versions. */
-  deleteRegisteredModel(name: string): Promise<void> {
-    return this.store.deleteRegisteredModel(name);
+  /** Deletes a model with its versions (its change history stays). */
+  async deleteRegisteredModel(name: string, actor = ANONYMOUS): Promise<void> {
+    await this.store.deleteRegisteredModel(name);
+    await this.record(actor, name, 'model_deleted', {});
   }
 
   /** Searches registered models (`name LIKE ...`, `tags.k = ...`). */
@@ -86,7 +99,7 @@ export class RegistryService {
    * Registers a version. `storageLocation` is where its files are, resolved by the caller from
    * the source (see {@link validateSource}); the source itself is kept verbatim.
    */
-  async createModelVersion(input: { name: string; source: string; storageLocation: string; runId?: string; runLink?: string; description?: string; modelId?: string; tags?: KeyValue[]; userId?: string }): Promise<ModelVersion> {
+  async createModelVersion(input: { name: string; source: string; storageLocation: string; runId?: string; runLink?: string; description?: string; modelId?: string; tags?: KeyValue[]; userId?: string }, actor = input.userId || ANONYMOUS): Promise<ModelVersion> {
     const tags = input.tags ?? [];
     tags.forEach(validateRegistryTag);
     const created = await this.store.createModelVersion({
@@ -101,6 +114,7 @@ export class RegistryService {
       tags,
       time: this.now(),
     });
+    await this.record(actor, created.name, 'version_created', { version: created.version, after: created.runId ? `run ${created.runId}` : created.source });
     this.events?.publish('model_version.created', { name: created.name, version: String(created.version), source: created.source, ...(created.runId ? { runId: created.runId } : {}) });
     return created;
   }
@@ -113,20 +127,30 @@ export class RegistryService {
   }
 
   /** Sets a version's description. */
-  updateModelVersion(name: string, version: number, description: string | undefined): Promise<ModelVersion> {
-    return this.store.updateModelVersion(name, version, description ?? null, this.now());
+  async updateModelVersion(name: string, version: number, description: string | undefined, actor = ANONYMOUS): Promise<ModelVersion> {
+    const before = (await this.store.getModelVersion(name, version))?.description ?? null;
+    const updated = await this.store.updateModelVersion(name, version, description ?? null, this.now());
+    await this.record(actor, name, 'version_description', { version, before, after: updated.description });
+    return updated;
   }
 
-  /** Legacy stage transition. */
-  async transitionStage(name: string, version: number, stage: string, archiveExisting: boolean): Promise<ModelVersion> {
-    const moved = await this.store.transitionModelVersionStage(name, version, parseStage(stage), archiveExisting, this.now());
+  /** Legacy stage transition; with `archiveExisting`, the other versions in that stage are archived (each recorded). */
+  async transitionStage(name: string, version: number, stage: string, archiveExisting: boolean, actor = ANONYMOUS): Promise<ModelVersion> {
+    const target = parseStage(stage);
+    const before = await this.store.getModelVersion(name, version);
+    const others = archiveExisting && target !== 'None' && target !== 'Archived' ? await this.versionsInStage(name, target, version) : [];
+    const moved = await this.store.transitionModelVersionStage(name, version, target, archiveExisting, this.now());
+    await this.record(actor, name, 'stage_changed', { version, before: before?.currentStage ?? null, after: moved.currentStage });
+    for (const o of others) await this.record(actor, name, 'stage_changed', { version: o.version, before: o.currentStage, after: 'Archived' });
     this.events?.publish('model_version.stage_changed', { name, version: String(version), stage: moved.currentStage });
     return moved;
   }
 
   /** Deletes a version and its aliases. */
-  deleteModelVersion(name: string, version: number): Promise<void> {
-    return this.store.deleteModelVersion(name, version);
+  async deleteModelVersion(name: string, version: number, actor = ANONYMOUS): Promise<void> {
+    const aliases = (await this.store.getModelVersion(name, version))?.aliases ?? [];
+    await this.store.deleteModelVersion(name, version);
+    await this.record(actor, name, 'version_deleted', { version, before: aliases.length ? `aliases ${aliases.join(', ')}` : null });
   }
 
   /** Searches versions (`name = ...`, `run_id IN (...)`, `tags.k = ...`). */
@@ -156,17 +180,47 @@ export class RegistryService {
   }
 
   /** Points `alias` at a version. */
-  async setAlias(name: string, alias: string, version: string): Promise<void> {
+  async setAlias(name: string, alias: string, version: string, actor = ANONYMOUS): Promise<void> {
     validateAlias(alias);
-    await this.store.setAlias(name, alias, parseVersion(version), this.now());
-    this.events?.publish('model_version.alias_set', { name, alias, version: String(parseVersion(version)) });
+    const to = parseVersion(version);
+    const from = (await this.store.getModelVersionByAlias(name, alias))?.version ?? null;
+    await this.store.setAlias(name, alias, to, this.now());
+    if (from !== to) await this.record(actor, name, 'alias_set', { version: to, alias, before: from === null ? null : String(from), after: String(to) });
+    this.events?.publish('model_version.alias_set', { name, alias, version: String(to) });
   }
 
   /** Removes an alias. */
-  async deleteAlias(name: string, alias: string): Promise<void> {
+  async deleteAlias(name: string, alias: string, actor = ANONYMOUS): Promise<void> {
     validateAlias(alias);
+    const from = (await this.store.getModelVersionByAlias(name, alias))?.version ?? null;
     await this.store.deleteAlias(name, alias);
+    await this.record(actor, name, 'alias_deleted', { version: from, alias, before: from === null ? null : String(from) });
     this.events?.publish('model_version.alias_deleted', { name, alias });
+  }
+
+  /**
+   * A model's change history, newest first (also for a deleted model, and under its current name
+   * after renames). `beforeId` pages back.
+   */
+  async history(name: string, query: { version?: number; kind?: RegistryChangeKind; beforeId?: number; limit?: number } = {}): Promise<RegistryChange[]> {
+    const limit = Math.min(Math.max(1, query.limit ?? 100), 1000);
+    const changes = await this.store.listRegistryChanges({ model: name, ...query, limit });
+    if (changes.length === 0 && query.beforeId === undefined && !(await this.store.getRegisteredModel(name))) throw doesNotExist(`Registered Model with name=${name} not found`);
+    return changes;
+  }
+
+  private async versionsInStage(name: string, stage: Stage, except: number): Promise<ModelVersion[]> {
+    const quoted = name.includes("'") ? `"${name}"` : `'${name}'`;
+    try {
+      const page = await this.store.searchModelVersions({ filter: parseModelVersionFilter(`name = ${quoted}`), orderBy: [], maxResults: 10_000, offset: 0 });
+      return page.items.filter((v) => v.version !== except && v.currentStage === stage);
+    } catch {
+      return [];
+    }
+  }
+
+  private async record(user: string, model: string, kind: RegistryChangeKind, detail: { version?: number | null; alias?: string; before?: string | null; after?: string | null }): Promise<void> {
+    await this.store.recordRegistryChange({ time: this.now(), user, model, version: detail.version ?? null, kind, alias: detail.alias ?? null, before: detail.before ?? null, after: detail.after ?? null });
   }
 
   /** @throws RESOURCE_DOES_NOT_EXIST */

@@ -1,21 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { serving as api } from '@capstan/api';
 import type { ModelSelector, ServingService } from '../../core/serving/service.js';
 import { invalidParameter } from '@capstan/api';
 import { mount } from '../edge.js';
+import { userOf } from '../identity.js';
 
 const V1 = ['/api/v1'] as const;
-
-/** Who made a change: the basic-auth user name, `X-Capstan-User`, or "anonymous". */
-export function userOf(request: FastifyRequest): string {
-  const auth = request.headers.authorization;
-  if (auth?.startsWith('Basic ')) {
-    const user = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
-    if (user) return user;
-  }
-  const header = request.headers['x-capstan-user'];
-  return (Array.isArray(header) ? header[0] : header)?.slice(0, 256) || 'anonymous';
-}
 
 function selectorOf(input: { modelUri?: string | undefined; model?: string | undefined; version?: string | undefined }, what: string): ModelSelector {
   if (input.modelUri) return { modelUri: input.modelUri };
