@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -206,6 +206,29 @@ suite(ready ? 'capability pages (deployments, monitoring, pipelines, data) in ch
       await page.locator('.dag [data-node="publish"][data-state="complete"]').waitFor();
       await page.locator('.page-title .badge', { hasText: 'SUCCEEDED' }).waitFor();
       await shot('pipeline-run-light');
+      await go(`/pipeline-runs/${runId}?step=publish`);
+      await page.locator('[data-step-log="publish"] pre', { hasText: 'HELLO' }).waitFor();
+    });
+
+    it('shows a step\'s output while it runs, and a failing step\'s stderr', async () => {
+      const gate = join(tmpdir(), `capstan-ui-gate-${process.pid}-${Date.now()}`);
+      await pipelines.put({ name: 'chatty', steps: [{ name: 'talk', cache: false, command: `echo first; while [ ! -f ${gate} ]; do sleep 0.1; done; echo second; echo broken >&2; exit 3` }] });
+      const run = await pipelines.run('chatty', {});
+      await go(`/pipeline-runs/${run.runId}?step=talk`);
+      const log = page.locator('[data-step-log="talk"] pre');
+      await log.getByText('first').waitFor();
+      await expect(page.locator('[data-step-log="talk"]').textContent()).resolves.toContain('live');
+      await expect(page.locator('.dag [data-node="talk"]').getAttribute('data-state')).resolves.toBe('running');
+      await shot('pipeline-step-log-live-light');
+      writeFileSync(gate, '');
+      try {
+        await log.locator('.log-err', { hasText: 'broken' }).waitFor({ timeout: 30_000 });
+      } finally {
+        rmSync(gate, { force: true });
+      }
+      await expect(log.textContent()).resolves.toBe('first\nsecond\nbroken\n');
+      await page.locator('.dag [data-node="talk"][data-state="failed"]').waitFor();
+      await expect(page.locator('[data-step-log="talk"]').textContent()).resolves.toContain('3 lines');
     });
 
     it('marks cache hits on a second run, and rejecting from the UI stops it', async () => {

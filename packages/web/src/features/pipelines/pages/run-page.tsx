@@ -10,6 +10,7 @@ import { link, seg, setQuery, useRoute } from '../../../lib/router';
 import { useTitle } from '../../../lib/use-async';
 import { usePoll } from '../../../lib/use-poll';
 import { Dag, type DagNode } from '../components/dag';
+import { StepLog } from '../components/step-log';
 import { kindOf, shortDigest, stepEdges, summarize, type StepSummary } from '../graph';
 
 const POLL_MS = 1500;
@@ -90,8 +91,8 @@ export function PipelineRunPage({ runId }: { runId: string }) {
         </ul>
       </Section>
 
-      {selected ? <StepDetails name={selected} summary={view.summaries.get(selected)!} spec={view.spec} /> : (
-        <Section title="Step details" id="step"><Empty title="Pick a step in the graph" height={80}>Its attempts, inputs, outputs, log tail and errors show here.</Empty></Section>
+      {selected ? <StepDetails runId={run.runId} name={selected} summary={view.summaries.get(selected)!} spec={view.spec} /> : (
+        <Section title="Step details" id="step"><Empty title="Pick a step in the graph" height={80}>Its attempts, inputs, outputs, output log and errors show here.</Empty></Section>
       )}
 
       <Section title="Parameters" id="params">
@@ -136,18 +137,19 @@ function ApprovalPanel({ approval: a, onDone }: { approval: WireApproval; onDone
   );
 }
 
-function StepDetails({ name, summary, spec }: { name: string; summary: StepSummary; spec: PipelineSpec | null }) {
+function StepDetails({ runId, name, summary, spec }: { runId: string; name: string; summary: StepSummary; spec: PipelineSpec | null }) {
   const step = spec?.steps.find((s) => s.name === name) ?? (spec?.onExit?.name === name ? spec.onExit : undefined);
   const all = summary.latest;
+  const runsProcess = !step || (!step.approval && !step.gate && !step.register);
   return (
     <Section title={<>Step <span className="mono">{name}</span> <Badge value={summary.state} /></>} id="step">
       {step?.command ? <p className="mono small wrap step-command">$ {Array.isArray(step.command) ? step.command.join(' ') : step.command}</p> : null}
-      {all.length === 0 ? <Empty title="Not started" height={60}>{summary.state === 'PENDING' ? 'It runs once the steps before it finish.' : ''}</Empty> : all.map((e) => <ExecutionCard key={e.id} e={e} many={all.length > 1} />)}
+      {all.length === 0 ? <Empty title="Not started" height={60}>{summary.state === 'PENDING' ? 'It runs once the steps before it finish.' : ''}</Empty> : all.map((e) => <ExecutionCard key={e.id} runId={runId} e={e} many={all.length > 1} withLog={runsProcess} />)}
     </Section>
   );
 }
 
-function ExecutionCard({ e, many }: { e: WireStepExecution; many: boolean }) {
+function ExecutionCard({ runId, e, many, withLog }: { runId: string; e: WireStepExecution; many: boolean; withLog: boolean }) {
   const took = e.startedAt && e.endedAt ? formatDuration(e.endedAt - e.startedAt) : e.startedAt ? `running ${formatDuration(Date.now() - e.startedAt)}` : '';
   return (
     <article className="execution" data-execution={e.id} aria-label={`Execution ${e.node} attempt ${e.attempt}`}>
@@ -158,9 +160,10 @@ function ExecutionCard({ e, many }: { e: WireStepExecution; many: boolean }) {
         {e.state === 'CACHED' ? <span className="chip cache-chip">cache hit{e.cachedFrom ? ` from execution ${e.cachedFrom}` : ''}</span> : null}
         {e.trackingRunId ? <a className="small" href={link(`/runs/${seg(e.trackingRunId)}`)}>MLflow run (metrics, logged files)</a> : null}
       </header>
+      {withLog && e.state !== 'CACHED' && e.state !== 'SKIPPED' && e.state !== 'NEW' && e.startedAt ? <StepLog runId={runId} node={e.node} attempt={e.attempt} /> : null}
       {e.error ? (
         <div className="log">
-          <div className="log-title small muted">Error and last lines of output</div>
+          <div className="log-title small muted">Error</div>
           <pre className="preview-text log-text">{e.error}</pre>
         </div>
       ) : null}
