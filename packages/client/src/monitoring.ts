@@ -1,6 +1,6 @@
 import {
   monitoring as routes,
-  type WireAlert, type WireAlertRule, type WireDriftOptions, type WireDriftWindow, type WireMetrics, type WireMonitor, type WirePerformanceWindow,
+  type WireAlert, type WireAlertRule, type WireColumnDistribution, type WireDriftOptions, type WireDriftWindow, type WireMetrics, type WireMonitor, type WirePerformanceWindow,
   type WireReference, type WireReferenceCapture, type WireSegmentDrift, type WireWebhook, type WireWebhookDelivery,
 } from '@capstan/api';
 import { Transport, type CallOptions, type TransportOptions } from './http.js';
@@ -89,6 +89,11 @@ export class MonitoringApi {
   /** Drift of inputs and predictions per window (a series for a heat map). */
   drift(deployment: string, range: TimeRange = {}, call?: CallOptions): Promise<{ windowMs: number; windows: WireDriftWindow[] }> {
     return this.transport.call(routes.drift, { deployment, ...range }, call);
+  }
+
+  /** A column's distribution in the reference (any source) and in a time range, for charts. */
+  distribution(deployment: string, column: string, range: TimeRange = {}, call?: CallOptions): Promise<WireColumnDistribution> {
+    return this.transport.call(routes.distribution, { deployment, column, ...range }, call);
   }
 
   /** Drift within each top value of a segment column. */

@@ -250,7 +250,7 @@ suite(ready ? 'web UI in chromium against a real server' : `web UI (skipped: ${C
     await page.locator('.page-title', { hasText: seeded.model }).waitFor();
     await expect(page.getByRole('table', { name: 'Versions' }).locator('tbody tr').count()).resolves.toBe(2);
     await expect(page.getByRole('table', { name: 'Model tags' }).textContent()).resolves.toContain('retention');
-    await expect(page.getByRole('list', { name: 'Version history' }).textContent()).resolves.toContain('registered');
+    await expect(page.getByRole('list', { name: 'Model history' }).textContent()).resolves.toMatch(/registered version 2/);
     await shot('model-light');
   });
 
@@ -263,8 +263,15 @@ suite(ready ? 'web UI in chromium against a real server' : `web UI (skipped: ${C
     await dialog.waitFor({ state: 'hidden' });
     await expect(client.registeredModels.getAlias(seeded.model, 'champion')).resolves.toMatchObject({ version: '1' });
 
+    await page.getByRole('button', { name: /^Acting as anonymous/ }).click();
+    const who = page.getByRole('dialog', { name: 'Your name' });
+    await who.getByRole('textbox', { name: 'Your name' }).fill('rita@example.com');
+    await who.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: /^Acting as rita@example.com/ }).waitFor();
+
     await page.getByRole('button', { name: 'Move alias @champion' }).click();
     await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toContain('Recorded in the model\'s history as rita@example.com');
     await dialog.getByRole('combobox').selectOption('2');
     await expect(dialog.locator('.confirm-text').textContent()).resolves.toContain('from version 1 to version 2');
     await shot('move-alias-dialog');
@@ -272,6 +279,10 @@ suite(ready ? 'web UI in chromium against a real server' : `web UI (skipped: ${C
     await page.getByText('Moved @champion from version 1 to version 2.').waitFor();
     await expect(client.registeredModels.getAlias(seeded.model, 'champion')).resolves.toMatchObject({ version: '2' });
     await page.locator('tr[data-alias="champion"]', { hasText: 'Version 2' }).waitFor();
+    const [moved] = await client.registeredModels.history(seeded.model, { kind: 'alias_set' });
+    expect(moved).toMatchObject({ user: 'rita@example.com', alias: 'champion', before: '1', after: '2', version: 2 });
+    await page.getByRole('list', { name: 'Model history' }).locator('li', { hasText: 'rita@example.com moved @champion from version 1 to version 2' }).waitFor();
+    await shot('model-history-light');
   });
 
   it('shows a version with its lineage: source run and the datasets it read', async () => {
@@ -281,6 +292,7 @@ suite(ready ? 'web UI in chromium against a real server' : `web UI (skipped: ${C
     await lineage.getByRole('link', { name: 'boost-lr03' }).waitFor();
     await expect(lineage.getByRole('table', { name: 'Dataset inputs' }).textContent()).resolves.toContain('churn-train');
     await expect(page.locator('.page-subtitle').textContent()).resolves.toContain('@champion');
+    await expect(page.getByRole('list', { name: 'History of version 2' }).textContent()).resolves.toContain('moved @champion from version 1 to version 2');
     await shot('version-light');
   });
 

@@ -61,6 +61,17 @@ export interface WireDriftReport {
 export interface WireDriftWindow { start: number; end: number; rows: number; mode: 'exact' | 'profile' | null; inputs: WireDriftReport | null; predictions: WireDriftReport | null; error?: string; truncated?: boolean }
 /** Performance of one window. */
 export interface WirePerformanceWindow { start: number; end: number; rows: number; labeledRows: number; labelCoverage: number | null; metrics: WireMetrics; estimated: WireMetrics; change: WireMetrics; bands?: Record<string, { lower: number; upper: number }>; truncated?: boolean }
+/** A column's distribution in the reference and in a time range (shares of the non-missing values). */
+export interface WireColumnDistribution {
+  column: string;
+  kind: 'num' | 'cat';
+  reference: { rows: number; missing: number };
+  current: { rows: number; missing: number };
+  bins?: { edges: number[]; reference: number[]; current: number[] };
+  categories?: { values: string[]; reference: number[]; current: number[]; other: { reference: number; current: number } };
+  exact: boolean;
+  truncated?: boolean;
+}
 /** Drift of one segment value. */
 export interface WireSegmentDrift { value: string; referenceRows: number; rows: number; report: WireDriftReport | null; error?: string }
 /** An alert rule. */
@@ -126,6 +137,7 @@ export const monitoring = {
   }).strict()),
   captureReference: route<{ capture: WireReferenceCapture; reference: WireReference | null }>()('POST', '/monitors/{deployment}/reference/capture', z.object({ deployment }).strict()),
   drift: route<{ windowMs: number; windows: WireDriftWindow[] }>()('GET', '/monitors/{deployment}/drift', z.object({ deployment, ...range })),
+  distribution: route<WireColumnDistribution>()('GET', '/monitors/{deployment}/distribution', z.object({ deployment, column: z.string().min(1).max(256), ...range })),
   segments: route<{ column: string; segments: WireSegmentDrift[]; otherRows: number; truncated?: boolean }>()('GET', '/monitors/{deployment}/segments', z.object({ deployment, column: z.string().min(1), ...range })),
   performance: route<{ windowMs: number; reference: { metrics: WireMetrics; labeledRows: number; calibration: { used: boolean; reason: string } | null } | null; windows: WirePerformanceWindow[] }>()('GET', '/monitors/{deployment}/performance', z.object({ deployment, ...range })),
   createRule: route<{ rule: WireAlertRule }>()('POST', '/monitors/{deployment}/rules', z.object({

@@ -9,6 +9,7 @@ import { ModelsPage } from '../features/registry/pages/models-page';
 import { VersionPage } from '../features/registry/pages/version-page';
 import { link, navigate, useRoute, type Route } from '../lib/router';
 import { toggleTheme, useTheme } from '../lib/theme';
+import { UserButton } from '../components/user-button';
 
 
 // Pages of the later capabilities are split into their own chunks, loaded on first visit.
@@ -102,6 +103,7 @@ export function App() {
           <a href={link('/pipelines')} aria-current={section === 'pipelines' ? 'page' : undefined}>Pipelines</a>
           <a href={link('/data')} aria-current={section === 'data' ? 'page' : undefined}>Data</a>
         </nav>
+        <UserButton />
         <button type="button" className="button theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>

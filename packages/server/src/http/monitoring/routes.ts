@@ -34,6 +34,7 @@ export function monitoringRoutes(app: FastifyInstance, monitoring: MonitoringSer
     return { capture, reference: (await monitoring.getMonitor(input.deployment)).reference };
   }, { prefixes: V1 });
   mount(app, api.drift, async (input) => monitoring.drift(input.deployment, defined({ since: input.since, until: input.until })), { prefixes: V1 });
+  mount(app, api.distribution, async (input) => monitoring.distribution(input.deployment, input.column, defined({ since: input.since, until: input.until })), { prefixes: V1 });
   mount(app, api.segments, async (input) => monitoring.segments(input.deployment, input.column, defined({ since: input.since, until: input.until })), { prefixes: V1 });
   mount(app, api.performance, async (input) => monitoring.performance(input.deployment, defined({ since: input.since, until: input.until })), { prefixes: V1 });
   mount(app, api.createRule, async (input) => {

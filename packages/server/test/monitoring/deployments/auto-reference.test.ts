@@ -127,6 +127,24 @@ describe('automatic references from the training dataset', () => {
     expect(last.predictions).not.toBeNull();
   });
 
+  it('draws a feature\'s distribution against the automatic reference (from its stored profile)', async () => {
+    const spend = await mon.distribution('churn', 'spend');
+    expect(spend).toMatchObject({ kind: 'num', exact: true, reference: { rows: 300, missing: 0 }, current: { rows: 480, missing: 0 } });
+    const { edges, reference: shares } = spend.bins!;
+    const expected = edges.slice(1).map(() => 0);
+    for (const v of second.spend) expected[Math.max(0, edges.slice(1).findIndex((e) => v <= e))]! += 1 / second.spend.length;
+    shares.forEach((x, i) => expect(x, `bin ${i}`).toBeCloseTo(expected[i]!, 12));
+    expect(spend.bins!.current.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    const tenure = await mon.distribution('churn', 'tenure');
+    expect(tenure.reference.missing).toBe(second.tenure.filter((t) => t === null).length);
+    const plan = await mon.distribution('churn', 'plan');
+    expect(plan.kind).toBe('cat');
+    expect([...plan.categories!.values].sort()).toEqual(['basic', 'pro', 'team']);
+    const basic = plan.categories!.values.indexOf('basic');
+    expect(plan.categories!.reference[basic]).toBeCloseTo(second.plan.filter((p) => p === 'basic').length / 300, 12);
+    await expect(mon.distribution('churn', 'nope')).rejects.toThrow(/neither the reference nor the log/);
+  });
+
   it('keeps a reference set by hand', async () => {
     const manual = first.plan.slice(0, 50).map((_, i) => ({ plan: first.plan[i], tenure: first.tenure[i] ?? 1, spend: first.spend[i], churn: first.churn[i] }));
     await mon.setReference('churn', { records: manual });

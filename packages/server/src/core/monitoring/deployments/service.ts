@@ -16,6 +16,7 @@ import { cbpeEstimate, classificationMetrics, fitCalibration, regressionMetrics 
 import { ALERT_METRICS, type Alert, type AlertMetric, type AlertRule, type Calibration, type Comparison, type DriftedColumn, type FeedbackRecord, type Metrics, type MonitorConfig, type MonitorTask, type Reference, type Severity, type Webhook, type WebhookDelivery } from './model.js';
 import { checkColumns, concatColumns, predictionColumns, PREDICTION_COLUMN, recordsToColumns, rowCount, SCORE_COLUMN, typedColumn, type Cell, type JsonColumns } from './rows.js';
 import { WebhookDispatcher, type WebhookSender } from './webhooks.js';
+import { columnDistribution, type ColumnDistribution } from './distribution.js';
 import { AUTO_REFERENCE_MAX_ROWS, DATASET_SOURCE_PREFIX, tablesOf, trainingDatasetOf, type ReferenceCapture, type ReferenceSources } from './auto-reference.js';
 
 /**
@@ -542,6 +543,25 @@ export class MonitoringService {
    * Drift within each top reference value of a categorical segment column over [since, until):
    * the slice of current rows against the reference's slice with the same value.
    */
+  /**
+   * A column's distribution in the reference (its stored profile, so references of any source)
+   * and over [since, until) of the log, for charts. `column` is a feature, `prediction` or `score`.
+   * @throws INVALID_PARAMETER_VALUE for a column neither side has
+   */
+  async distribution(deployment: string, column: string, range: { since?: number; until?: number } = {}): Promise<ColumnDistribution & { truncated?: boolean }> {
+    const config = await this.monitorOf(deployment);
+    const reference = await this.referenceOf(deployment);
+    const refProfile = DatasetProfile.deserialize(reference.profile);
+    const { since, until } = this.windowsOf(config, range.since, range.until);
+    const { records, truncated } = await this.records(deployment, since, until);
+    const columns = this.logColumns(config, records);
+    const refColumn = refProfile.columns.get(column) ?? null;
+    const cells = columns[column];
+    if (!refColumn && !cells) throw invalidParameter(`Column '${column}' is in neither the reference nor the log of '${deployment}' (reference: ${[...refProfile.columns.keys()].join(', ')}).`);
+    const current = cells && cells.some((x) => x !== null) ? DatasetProfile.of([typedColumn(column, cells, refColumn ? (refColumn.kind === 'numeric' ? 'numeric' : 'categorical') : undefined)], { kllK: 1024 }).columns.get(column)! : null;
+    return { ...columnDistribution(column, { profile: refColumn, rows: refProfile.rows }, { profile: current, rows: cells?.length ?? rowCount(columns) }), ...(truncated ? { truncated } : {}) };
+  }
+
   async segments(deployment: string, column: string, range: { since?: number; until?: number } = {}): Promise<{ column: string; segments: SegmentDrift[]; otherRows: number; truncated?: boolean }> {
     const config = await this.monitorOf(deployment);
     const reference = await this.referenceOf(deployment);

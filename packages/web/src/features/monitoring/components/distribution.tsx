@@ -1,80 +1,42 @@
 import { Histogram, TopBars } from '../../../components/bars';
 import { Empty, ErrorState, Loading } from '../../../components/states';
 import { useAsync } from '../../../lib/use-async';
-import { loggedValues, referenceRange } from '../api';
-
-const BINS = 20;
-
-function numeric(values: unknown[]): number[] | null {
-  const out: number[] = [];
-  for (const v of values) {
-    if (v === null || v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return null;
-    out.push(v);
-  }
-  return out;
-}
-
-function bin(values: number[], lo: number, hi: number): number[] {
-  const counts = new Array<number>(BINS).fill(0);
-  const width = (hi - lo) / BINS || 1;
-  for (const v of values) counts[Math.min(BINS - 1, Math.max(0, Math.floor((v - lo) / width)))]!++;
-  return counts;
-}
-
-function top(values: unknown[]): { value: string; count: number }[] {
-  const m = new Map<string, number>();
-  for (const v of values) if (v !== null && v !== undefined) m.set(String(v), (m.get(String(v)) ?? 0) + 1);
-  return [...m.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count).slice(0, 10);
-}
+import { monitor } from '../api';
 
 /**
- * A feature's distribution in the chosen window against the reference, both read from the
- * prediction log (a reference taken from the log names its time range in its source). Numbers
- * share one set of bins; categories show their shares side by side.
+ * A feature's distribution in the chosen window against the reference, from the server
+ * (`GET /api/v1/monitors/{deployment}/distribution`): the reference side comes from its stored
+ * profile, so references of every source are drawn. Numbers share one set of bins; categories show
+ * their shares side by side.
  */
-export function FeatureDistribution({ deployment, feature, current, referenceSource }: { deployment: string; feature: string; current: { since: number; until: number }; referenceSource: string | null }) {
-  const refRange = referenceSource ? referenceRange(referenceSource) : null;
-  const [state, reload] = useAsync(async (signal) => {
-    const [cur, ref] = await Promise.all([
-      loggedValues(deployment, feature, current, signal),
-      refRange ? loggedValues(deployment, feature, refRange, signal) : Promise.resolve(null),
-    ]);
-    return { cur, ref };
-  }, [deployment, feature, current.since, current.until, referenceSource]);
+export function FeatureDistribution({ deployment, feature, current }: { deployment: string; feature: string; current: { since: number; until: number } }) {
+  const [state, reload] = useAsync((signal) => monitor.distribution(deployment, feature, current, signal), [deployment, feature, current.since, current.until]);
   if (state.status === 'error' && !state.data) return <ErrorState problem={state.problem} retry={reload} height={180} />;
-  if (!state.data) return <Loading label="Reading the prediction log…" height={180} />;
-  const { cur, ref } = state.data;
-  if (cur.length === 0) return <Empty title="No logged values of this feature in the window" height={180} />;
-  const a = numeric(cur);
-  const b = ref ? numeric(ref) : null;
+  if (!state.data) return <Loading label="Reading the distributions…" height={180} />;
+  const d = state.data;
+  const curValid = d.current.rows - d.current.missing;
+  const refValid = d.reference.rows - d.reference.missing;
+  if (curValid === 0) return <Empty title="No logged values of this feature in the window" height={180}>The reference has {refValid} values.</Empty>;
   const legend = (
     <ul className="legend">
-      <li><span className="swatch" style={{ background: 'var(--accent)' }} />current ({cur.length} values)</li>
-      {ref ? <li><span className="swatch swatch-outline" />reference ({ref.length} values)</li> : <li className="muted">The reference was uploaded as records, so its distribution is not readable here; its drift scores are.</li>}
+      <li><span className="swatch" style={{ background: 'var(--accent)' }} />current ({curValid} values{d.current.missing ? `, ${d.current.missing} missing` : ''}{d.truncated ? ', first 200,000 requests' : ''})</li>
+      <li><span className="swatch swatch-outline" />reference ({refValid} values{d.reference.missing ? `, ${d.reference.missing} missing` : ''})</li>
+      {d.exact ? null : <li className="muted">from quantile sketches (approximate)</li>}
     </ul>
   );
-  if (a && (b || !ref)) {
-    const all = b ? [...a, ...b] : a;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of all) { if (v < lo) lo = v; if (v > hi) hi = v; }
-    if (lo === hi) hi = lo + 1;
-    const edges = Array.from({ length: BINS + 1 }, (_, i) => lo + ((hi - lo) * i) / BINS);
+  if (d.kind === 'num' && d.bins) {
     return (
       <div className="distribution" data-kind="numeric">
-        <Histogram edges={edges} counts={bin(a, lo, hi)} label={`Distribution of ${feature}: current vs reference`} height={150} {...(b ? { compare: { counts: bin(b, lo, hi), color: 'var(--warn)', label: 'reference' } } : {})} />
+        <Histogram edges={d.bins.edges} counts={d.bins.current.map((s) => s * curValid)} label={`Distribution of ${feature}: current vs reference`} height={150} compare={{ counts: d.bins.reference.map((s) => s * curValid), color: 'var(--warn)', label: 'reference' }} />
         {legend}
       </div>
     );
   }
-  const curTop = top(cur);
-  const refTop = ref ? top(ref) : [];
-  const keys = [...new Set([...curTop.map((r) => r.value), ...refTop.map((r) => r.value)])].slice(0, 12);
-  const count = (rows: { value: string; count: number }[], k: string) => rows.find((r) => r.value === k)?.count ?? 0;
+  const cats = d.categories!;
+  const rows = (shares: number[], n: number) => cats.values.map((value, i) => ({ value, count: Math.round(shares[i]! * n) }));
   return (
     <div className="distribution" data-kind="categorical">
-      <TopBars rows={keys.map((k) => ({ value: k, count: count(curTop, k) }))} total={cur.filter((v) => v !== null && v !== undefined).length} label={`Distribution of ${feature}: current vs reference`} {...(ref ? { compare: { rows: keys.map((k) => ({ value: k, count: count(refTop, k) })), total: ref.filter((v) => v !== null && v !== undefined).length, color: 'var(--warn)', label: 'reference' } } : {})} />
+      <TopBars rows={rows(cats.current, curValid)} total={curValid} label={`Distribution of ${feature}: current vs reference`} compare={{ rows: rows(cats.reference, refValid), total: refValid, color: 'var(--warn)', label: 'reference' }} />
       {legend}
     </div>
   );

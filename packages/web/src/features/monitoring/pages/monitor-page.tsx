@@ -59,7 +59,7 @@ export function MonitorPage({ deployment }: { deployment: string }) {
           </>
         }
       />
-      {!reference ? <div className="notice">No reference yet: drift needs one (<code>PUT /api/v1/monitors/{m.deployment}/reference</code>).</div> : null}
+      {!reference ? <div className="notice">No reference yet: drift needs one. {m.referenceCapture ? <>Automatic capture {m.referenceCapture.status}: {m.referenceCapture.message}</> : null} Set one with <code>PUT /api/v1/monitors/{m.deployment}/reference</code>, or link the model's run to its training dataset (<code>capstan data link NAME@V RUN --context training</code>).</div> : null}
       {series.status === 'error' ? <ErrorState problem={series.problem} retry={reload} height={80} /> : null}
 
       <Section title="Drift per feature" id="drift" actions={<span className="muted small">{windows.filter((w) => w.inputs?.dataset_drift).length} of {windows.filter((w) => w.inputs).length} windows with dataset drift</span>}>
@@ -76,7 +76,7 @@ export function MonitorPage({ deployment }: { deployment: string }) {
           : feature === '(prediction)' ? <DriftScores windows={windows} feature={feature} />
           : (
             <div className="columns-2 distribution-grid">
-              <FeatureDistribution deployment={m.deployment} feature={feature} current={chosen ? { since: chosen.start, until: chosen.end } : series.data?.range ?? { since: 0, until: 1 }} referenceSource={reference?.source ?? null} />
+              <FeatureDistribution deployment={m.deployment} feature={feature} current={chosen ? { since: chosen.start, until: chosen.end } : series.data?.range ?? { since: 0, until: 1 }} />
               <DriftScores windows={windows} feature={feature} />
             </div>
           )}

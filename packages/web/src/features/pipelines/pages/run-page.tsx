@@ -11,6 +11,7 @@ import { useTitle } from '../../../lib/use-async';
 import { usePoll } from '../../../lib/use-poll';
 import { Dag, type DagNode } from '../components/dag';
 import { StepLog } from '../components/step-log';
+import { currentUser } from '../../../lib/identity';
 import { kindOf, shortDigest, stepEdges, summarize, type StepSummary } from '../graph';
 
 const POLL_MS = 1500;
@@ -114,7 +115,7 @@ function ApprovalPanel({ approval: a, onDone }: { approval: WireApproval; onDone
     setBusy(kind);
     setProblem(null);
     try {
-      const body = { runId: a.runId, step: a.step, by: 'web UI', ...(comment.trim() ? { comment: comment.trim() } : {}) };
+      const body = { runId: a.runId, step: a.step, by: currentUser() ?? 'web UI', ...(comment.trim() ? { comment: comment.trim() } : {}) };
       await pipelines.transport.call(kind === 'approve' ? routes.approve : routes.reject, body);
       onDone();
     } catch (error) {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { WireModelVersion } from '@capstan/client';
+import { currentUser } from '../../../lib/identity';
 import { Dialog } from '../../../components/dialog';
 import { client, problemOf, type Problem } from '../../../lib/api';
 
@@ -92,6 +93,7 @@ export function AliasDialog({ model, versions, aliases, target, onClose, onDone 
           <>Point the new alias <strong>@{alias}</strong> at version <strong>{version}</strong> of <strong>{model}</strong>?</>
         )}
       </p>
+      <p className="muted small">Recorded in the model's history as {currentUser() ?? 'anonymous'} (set your name in the top bar).</p>
       {problem ? <div className="field-error" role="alert">{problem.message}</div> : null}
     </Dialog>
   );

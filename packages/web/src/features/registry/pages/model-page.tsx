@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { registry } from '@capstan/api';
-import type { WireModelVersion } from '@capstan/client';
 import { KeyValueTable } from '../../../components/key-value-table';
 import { Badge, PageHeader, Section } from '../../../components/page';
 import { Empty, ErrorState, Loading } from '../../../components/states';
@@ -9,6 +8,7 @@ import { formatAgo, formatTime } from '../../../lib/format';
 import { link, navigate, seg } from '../../../lib/router';
 import { useAsync, useTitle } from '../../../lib/use-async';
 import { AliasDialog, type AliasTarget } from '../components/alias-dialog';
+import { PromotionHistory } from '../components/promotion-history';
 
 /** A registered model with all its versions (newest first). */
 export async function loadModel(name: string, signal: AbortSignal) {
@@ -17,24 +17,6 @@ export async function loadModel(name: string, signal: AbortSignal) {
     client.call(registry.searchModelVersions, { filter: `name = ${quote(name)}`, order_by: ['version_number DESC'], max_results: 10_000 }, { signal }),
   ]);
   return { model: model.registered_model, versions: versions.model_versions ?? [] };
-}
-
-interface HistoryEvent {
-  at: number;
-  version: string;
-  text: string;
-}
-
-function historyOf(versions: WireModelVersion[]): HistoryEvent[] {
-  const events: HistoryEvent[] = [];
-  for (const v of versions) {
-    events.push({ at: v.creation_timestamp, version: v.version, text: `registered${v.user_id ? ` by ${v.user_id}` : ''}${v.run_id ? ` from run ${v.run_id.slice(0, 8)}` : ''}` });
-    if (v.last_updated_timestamp && v.last_updated_timestamp !== v.creation_timestamp) {
-      const now = [v.current_stage && v.current_stage !== 'None' ? `stage ${v.current_stage}` : '', v.aliases?.length ? `@${v.aliases.join(', @')}` : ''].filter(Boolean).join('; ');
-      events.push({ at: v.last_updated_timestamp, version: v.version, text: `last changed${now ? ` (now ${now})` : ''}` });
-    }
-  }
-  return events.sort((a, b) => b.at - a.at || Number(b.version) - Number(a.version));
 }
 
 /** Stage badge; "None" is shown muted. */
@@ -55,7 +37,6 @@ export function ModelPage({ name }: { name: string }) {
 
   const { model, versions } = state.data;
   const aliases = [...(model.aliases ?? [])].sort((a, b) => a.alias.localeCompare(b.alias));
-  const history = historyOf(versions);
 
   return (
     <div className="page">
@@ -122,15 +103,7 @@ export function ModelPage({ name }: { name: string }) {
           <KeyValueTable label="Model tags" empty="No tags set" rows={(model.tags ?? []).map((t) => ({ key: t.key, value: t.value, text: t.value }))} />
         </Section>
         <Section title="History" id="history">
-          <ol className="timeline" aria-label="Version history">
-            {history.map((e, i) => (
-              <li key={i}>
-                <time dateTime={new Date(e.at).toISOString()}>{formatTime(e.at)}</time>
-                <span><a href={link(`/models/${seg(name)}/versions/${e.version}`)}>Version {e.version}</a> {e.text}</span>
-              </li>
-            ))}
-          </ol>
-          <p className="muted small">The registry keeps when each version was registered and last changed; an audit log of alias moves and stage changes (who and when) is not recorded yet.</p>
+          <PromotionHistory model={name} reloadKey={state.data} />
         </Section>
       </div>
 

@@ -9,6 +9,7 @@ import { link, seg } from '../../../lib/router';
 import { useAsync, useTitle } from '../../../lib/use-async';
 import { DatasetInputs } from '../../tracking/pages/run-page';
 import { AliasDialog, type AliasTarget } from '../components/alias-dialog';
+import { PromotionHistory } from '../components/promotion-history';
 import { Stage, loadModel } from './model-page';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -82,6 +83,9 @@ export function VersionPage({ name, version }: { name: string; version: string }
             <DatasetInputs run={sourceRun} />
           </div>
         ) : null}
+      </Section>
+      <Section title="Promotion history" id="history">
+        <PromotionHistory model={name} version={version} reloadKey={state.data} />
       </Section>
       <Section title="Tags" id="tags">
         <KeyValueTable label="Version tags" empty="No tags set" rows={(mv.tags ?? []).map((t) => ({ key: t.key, value: t.value, text: t.value }))} />

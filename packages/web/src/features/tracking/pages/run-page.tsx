@@ -39,7 +39,7 @@ export function DatasetInputs({ run }: { run: WireRun }) {
           const context = d.tags?.find((t) => t.key === 'mlflow.data.context')?.value;
           return (
             <tr key={`${d.dataset.name}-${d.dataset.digest}-${i}`}>
-              <td className="mono">{d.dataset.name}</td>
+              <td className="mono">{capstanVersion(d.dataset) ? <a href={link(`/data/${seg(capstanVersion(d.dataset)!.name)}/versions/${capstanVersion(d.dataset)!.version}`)}>{d.dataset.name}@{capstanVersion(d.dataset)!.version}</a> : d.dataset.name}</td>
               <td className="mono">{d.dataset.digest}</td>
               <td>{context ?? ''}</td>
               <td className="mono wrap"><span className="muted">{d.dataset.source_type}</span> {d.dataset.source}</td>
@@ -50,6 +50,17 @@ export function DatasetInputs({ run }: { run: WireRun }) {
       </tbody>
     </table>
   );
+}
+
+/** The Capstan dataset version an MLflow dataset input names (`capstan-data:/NAME@V`), if it is one. */
+function capstanVersion(d: { source_type?: string; source?: string }): { name: string; version: number } | null {
+  if (d.source_type !== 'capstan' || !d.source) return null;
+  try {
+    const m = /^capstan-data:\/(.+)@(\d+)$/.exec(String((JSON.parse(d.source) as { uri?: unknown }).uri));
+    return m ? { name: m[1]!, version: Number(m[2]) } : null;
+  } catch {
+    return null;
+  }
 }
 
 function pretty(text: string): string {
