@@ -6,7 +6,7 @@ value Evidently's stattest (or scipy, where Evidently cannot run) computes for i
 DataDriftPreset reports. packages/server/test/monitoring/drift-golden.test.ts rebuilds the data and
 compares.
 
-Run:  python tests/golden/generate.py      (see requirements.txt; evidently is optional)
+Run:  python tests/golden/generate.py [--out PATH]   (see requirements.txt; evidently is optional)
 
 Data are rebuilt, not stored: each array is a generator spec (seed, size, distribution) for a
 counter-based PRNG written identically here and in packages/server/test/monitoring/golden-data.ts.
@@ -50,6 +50,8 @@ except Exception:  # noqa: BLE001 - any import problem means "not available"
     EVIDENTLY = None
 
 OUT = Path(__file__).with_name("drift-golden.json")
+if "--out" in sys.argv:  # CI writes a fresh copy elsewhere and points the tests at it (CAPSTAN_DRIFT_GOLDEN)
+    OUT = Path(sys.argv[sys.argv.index("--out") + 1])
 M32 = 0xFFFFFFFF
 
 # ----------------------------------------------------------------------------- shared PRNG

@@ -1,13 +1,14 @@
 /**
- * The drift engine against tests/golden/drift-golden.json (Evidently 0.7.21 / scipy 1.17.1
- * values; regenerate with `python tests/golden/generate.py`).
+ * The drift engine against golden values from scipy and Evidently: the file CI generates before
+ * the tests (`CAPSTAN_DRIFT_GOLDEN`, see .ci/run), else the committed tests/golden/drift-golden.json
+ * (Evidently 0.7.21 / scipy 1.17.1; regenerate with `python tests/golden/generate.py`).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { isCapstanError } from '@capstan/api';
 import { sturgesEdges } from '../../src/core/monitoring/drift/binning.js';
 import { computeDrift } from '../../src/core/monitoring/drift/index.js';
 import type { ColumnType, DriftOptions } from '../../src/core/monitoring/drift/index.js';
-import { column, loadGolden } from './golden-data.js';
+import { COMMITTED_GOLDEN, GOLDEN_PATH, column, loadGolden } from './golden-data.js';
 import type { DataSpec, GoldenColumn } from './golden-data.js';
 
 interface StattestCase {
@@ -37,6 +38,9 @@ interface ReportCase {
 }
 
 interface Golden {
+  numpy: string;
+  scipy: string;
+  evidently: string | null;
   tolerance: { relative: number; absolute: number };
   sturges: { min: number; max: number; count: number; integer: boolean; edges: number[] }[];
   stattests: StattestCase[];
@@ -67,6 +71,31 @@ function record(test: string, actual: number, expected: number): void {
 afterAll(() => {
   const rows = [...worst.entries()].sort(([a], [b]) => a.localeCompare(b));
   console.log(['stattest  cases  max relative error', ...rows.map(([t, w]) => `${t.padEnd(18)} ${String(w.cases).padStart(4)}  ${w.maxRel.toExponential(2)}`)].join('\n'));
+});
+
+const fresh = GOLDEN_PATH !== COMMITTED_GOLDEN;
+
+describe(`golden source: ${fresh ? `generated for this run (${GOLDEN_PATH})` : 'the committed file (CAPSTAN_DRIFT_GOLDEN not set)'}, numpy ${golden.numpy}, scipy ${golden.scipy}, evidently ${golden.evidently ?? 'absent'}`, () => {
+  it.runIf(fresh)('agrees with the committed goldens (same cases, values within 1e-9 relative)', () => {
+    const committed = loadGolden<Golden>(COMMITTED_GOLDEN);
+    expect(golden.stattests.map((c) => c.name)).toEqual(committed.stattests.map((c) => c.name));
+    const value = (v: number | 'nan' | undefined) => (v === 'nan' ? NaN : v);
+    const off = golden.stattests.filter((c, i) => {
+      const a = value(c.expected);
+      const b = value(committed.stattests[i]!.expected);
+      if (a === undefined || b === undefined) return a !== b;
+      return relError(a, b) > 1e-9;
+    }).map((c) => c.name);
+    expect(off).toEqual([]);
+    expect(golden.reports.length).toBe(committed.reports.length);
+  });
+  it('covers every stattest on both sides of its threshold', () => {
+    const byTest = new Map<string, Set<boolean>>();
+    for (const c of golden.stattests) if (c.drift !== undefined) (byTest.get(c.stattest) ?? byTest.set(c.stattest, new Set()).get(c.stattest)!).add(c.drift);
+    const oneSided = [...byTest.entries()].filter(([, sides]) => sides.size < 2).map(([t]) => t);
+    expect(byTest.size).toBeGreaterThanOrEqual(13);
+    expect(oneSided).toEqual([]);
+  });
 });
 
 describe('Sturges edges (numpy histogram_bin_edges)', () => {

@@ -145,8 +145,16 @@ export function column(name: string, dtype: GoldenColumn['dtype'], data: DataSpe
   return { name, dtype, values: labels(data) };
 }
 
-/** The parsed golden file. */
-export function loadGolden<T>(): T {
-  const path = fileURLToPath(new URL('../../../../tests/golden/drift-golden.json', import.meta.url));
+/** The committed golden file. */
+export const COMMITTED_GOLDEN = fileURLToPath(new URL('../../../../tests/golden/drift-golden.json', import.meta.url));
+
+/**
+ * Where the goldens are read from: `CAPSTAN_DRIFT_GOLDEN` when set (CI regenerates them with
+ * scipy and Evidently before the tests and points here), else the committed file.
+ */
+export const GOLDEN_PATH = process.env.CAPSTAN_DRIFT_GOLDEN || COMMITTED_GOLDEN;
+
+/** The parsed golden file ({@link GOLDEN_PATH} unless another path is given). */
+export function loadGolden<T>(path = GOLDEN_PATH): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }

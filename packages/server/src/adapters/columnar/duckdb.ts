@@ -240,7 +240,16 @@ class ColumnReader {
   }
 }
 
+/**
+ * Copies a DOUBLE vector's values. The queries coalesce NULL to NaN, so every item is valid and
+ * the vector's own Float64Array can be copied in one go; other vectors go item by item.
+ */
 function copyNumbers(vector: DuckDBVector<number>, into: Float64Array, offset: number, n: number): void {
+  const items = (vector as { items?: unknown }).items;
+  if (items instanceof Float64Array && items.length >= n) {
+    into.set(items.subarray(0, n), offset);
+    return;
+  }
   for (let r = 0; r < n; r++) into[offset + r] = vector.getItem(r) ?? Number.NaN;
 }
 
