@@ -56,7 +56,20 @@ Exit status:
 }
 
 async function drift(referencePath: string, currentPath: string, opts: DriftCommandOptions): Promise<DriftReport> {
-  const { computeDrift, readColumns } = await import('@capstan/server/drift');
+  const { DriftWorker, computeDriftParallel, readColumns } = await import('@capstan/server/drift');
+  const worker = new DriftWorker();
+  try {
+    return await driftWith(referencePath, currentPath, opts, readColumns, (reference, current, options) => computeDriftParallel(reference, current, options, worker));
+  } finally {
+    await worker.close();
+  }
+}
+
+async function driftWith(
+  referencePath: string, currentPath: string, opts: DriftCommandOptions,
+  readColumns: typeof import('@capstan/server/drift').readColumns,
+  computeDrift: (reference: Column[], current: Column[], options: DriftOptions) => Promise<DriftReport>,
+): Promise<DriftReport> {
   const progress = await readProgress([referencePath, currentPath]);
   const abort = new AbortController();
   const read = (path: string, i: number) =>
@@ -87,7 +100,7 @@ async function drift(referencePath: string, currentPath: string, opts: DriftComm
   status?.write(`Computing drift over ${reference.length} column${reference.length === 1 ? '' : 's'}…`);
   let report: DriftReport;
   try {
-    report = computeDrift(reference, current, options);
+    report = await computeDrift(reference, current, options);
   } finally {
     status?.write('\r\x1b[2K');
   }
