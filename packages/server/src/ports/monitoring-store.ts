@@ -1,4 +1,4 @@
-import type { Alert, AlertRule, FeedbackRecord, MonitorConfig, Reference, Webhook, WebhookDelivery } from '../core/monitoring/deployments/model.js';
+import type { Alert, AlertRule, FeedbackRecord, LogWatermark, MonitorConfig, ProfileBucket, Reference, Webhook, WebhookDelivery } from '../core/monitoring/deployments/model.js';
 
 /**
  * Where monitors, references, ground-truth labels, alert rules, alerts, webhooks and their
@@ -52,4 +52,10 @@ export interface MonitoringStore {
   recordDelivery(delivery: WebhookDelivery): Promise<void>;
   /** Delivery attempts of a webhook, newest first. */
   listDeliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]>;
+  /** Stored window profiles of a deployment's log with starts in [since, until), oldest first. */
+  getProfileBuckets(deployment: string, windowMs: number, since: number, until: number): Promise<ProfileBucket[]>;
+  /** Upserts window profiles and moves the profiler's watermark, in one transaction. */
+  putProfileBuckets(deployment: string, windowMs: number, buckets: ProfileBucket[], watermark: LogWatermark): Promise<void>;
+  /** How far the profiler has read a deployment's log, and for which window width (null: not yet). */
+  getProfileWatermark(deployment: string): Promise<(LogWatermark & { windowMs: number }) | null>;
 }

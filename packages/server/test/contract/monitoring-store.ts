@@ -126,8 +126,24 @@ export function describeMonitoringStoreContract(backend: string, open: () => Pro
       expect(await store.listDeliveries('w1', 10)).toHaveLength(3);
     });
 
+    it('stores window profiles with the profiler watermark in one step, by window width and range', async () => {
+      const H = 3_600_000;
+      const bucket = (start: number, rows: number) => ({ start, rows, profile: { version: 1, rows, columns: [] } });
+      expect(await store.getProfileWatermark('d')).toBeNull();
+      await store.putProfileBuckets('d', H, [bucket(T0, 3), bucket(T0 + H, 5)], { time: T0 + H + 10, id: 'p-9' });
+      expect(await store.getProfileWatermark('d')).toEqual({ windowMs: H, time: T0 + H + 10, id: 'p-9' });
+      await store.putProfileBuckets('d', H, [bucket(T0 + H, 8)], { time: T0 + H + 20, id: 'p-12' });
+      expect((await store.getProfileBuckets('d', H, T0, T0 + 2 * H)).map((b) => [b.start, b.rows, b.profile.rows])).toEqual([[T0, 3, 3], [T0 + H, 8, 8]]);
+      expect((await store.getProfileBuckets('d', H, T0 + 1, T0 + 2 * H)).map((b) => b.start)).toEqual([T0 + H]);
+      expect(await store.getProfileBuckets('d', 60_000, T0, T0 + 2 * H)).toEqual([]);
+      expect(await store.getProfileBuckets('a', H, T0, T0 + 2 * H)).toEqual([]);
+      expect(await store.getProfileWatermark('d')).toEqual({ windowMs: H, time: T0 + H + 20, id: 'p-12' });
+    });
+
     it('deleting a monitor removes its reference and rules but keeps labels and alerts', async () => {
       await store.deleteMonitor('d');
+      expect(await store.getProfileWatermark('d')).toBeNull();
+      expect(await store.getProfileBuckets('d', 3_600_000, 0, Number.MAX_SAFE_INTEGER)).toEqual([]);
       expect(await store.getMonitor('d')).toBeNull();
       expect(await store.getReference('d')).toBeNull();
       expect(await store.listRules('d')).toEqual([]);

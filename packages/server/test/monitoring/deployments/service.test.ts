@@ -209,6 +209,39 @@ describe('monitoring service over SQLite', () => {
     expect(empty).toMatchObject({ rows: 0, mode: null, inputs: null });
   });
 
+  it('the background profiler stores window profiles once; drift over profiled windows reads them and equals the query-time profile mode', async () => {
+    const reads: number[] = [];
+    const log = new SqlDeploymentStore(db.driver);
+    const counting = { predictions: async (q: Parameters<typeof log.predictions>[0]) => { reads.push(q.limit); return log.predictions(q); }, predictionsById: (ids: string[]) => log.predictionsById(ids) };
+    const stored = new MonitoringService({ store: new SqlMonitoringStore(db.driver), predictions: counting, deploymentExists: async () => true, events: new EventBus(), send: fetchWebhookSender, now: () => now, evaluateIntervalMs: 0, profileIntervalMs: 0, profileLagMs: 0, exactMaxRows: 0 });
+    const before = (await stored.drift('churn', { since: T0, until: T0 + 3 * H })).windows;
+    expect(reads.length).toBe(3);
+    expect(await stored.profileLog('churn')).toBe(900);
+    expect(await stored.profileLog('churn')).toBe(0);
+    const again = new MonitoringService({ store: new SqlMonitoringStore(db.driver), predictions: counting, deploymentExists: async () => true, events: new EventBus(), send: fetchWebhookSender, now: () => now, evaluateIntervalMs: 0, profileIntervalMs: 0, profileLagMs: 0, exactMaxRows: 0 });
+    expect(await again.profileLog('churn')).toBe(0);
+    reads.length = 0;
+    const after = (await stored.drift('churn', { since: T0, until: T0 + 3 * H })).windows;
+    expect(reads).toEqual([]);
+    expect(after.map((w) => [w.start, w.rows, w.mode])).toEqual(before.map((w) => [w.start, w.rows, w.mode]));
+    for (const [i, w] of after.entries()) {
+      for (const part of ['inputs', 'predictions'] as const) {
+        const b = before[i]![part]!;
+        expect(Object.keys(w[part]!.columns)).toEqual(Object.keys(b.columns));
+        for (const [name, c] of Object.entries(b.columns)) {
+          expect({ ...w[part]!.columns[name]!, score: 0 }).toEqual({ ...c, score: 0 });
+          expect(Math.abs(w[part]!.columns[name]!.score - c.score)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(c.score)));
+        }
+      }
+    }
+    const partial = (await stored.drift('churn', { since: T0, until: T0 + H + 15 * 60_000 })).windows;
+    expect(partial.map((w) => w.rows)).toEqual([300, 150]);
+    expect(reads.length).toBe(1);
+    expect((await stored.drift('churn', { since: T0 + 5 * H, until: T0 + 6 * H })).windows[0]).toMatchObject({ rows: 0, mode: null });
+    await stored.close();
+    await again.close();
+  });
+
   it('segments: x drifts within plan=a only', async () => {
     const seg = await service.segments('churn', 'plan', { since: T0 + 2 * H, until: T0 + 3 * H });
     const byValue = Object.fromEntries(seg.segments.map((s) => [s.value, s]));

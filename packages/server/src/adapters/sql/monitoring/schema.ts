@@ -50,4 +50,22 @@ export const MONITORING_MIGRATIONS: Migration[] = [
       `CREATE INDEX webhook_deliveries_by_hook ON webhook_deliveries (webhook_id, time)`,
     ],
   },
+  {
+    version: 401,
+    name: 'stored window profiles of the prediction log, and the profiler watermark',
+    sql: (t) => [
+      `CREATE TABLE monitor_profile_buckets (
+        deployment ${t.text} NOT NULL,
+        window_ms ${t.bigint} NOT NULL,
+        bucket_start ${t.bigint} NOT NULL,
+        rows_count ${t.bigint} NOT NULL,
+        profile ${t.text} NOT NULL,
+        PRIMARY KEY (deployment, window_ms, bucket_start))`,
+      `CREATE TABLE monitor_profile_watermarks (
+        deployment ${t.text} PRIMARY KEY,
+        window_ms ${t.bigint} NOT NULL,
+        time ${t.bigint} NOT NULL,
+        id ${t.text} NOT NULL)`,
+    ],
+  },
 ];

@@ -1,6 +1,6 @@
 import { CapstanError, doesNotExist } from '@capstan/api';
 import type { MonitoringStore } from '../../../ports/monitoring-store.js';
-import type { Alert, AlertRule, FeedbackRecord, MonitorConfig, Reference, Webhook, WebhookDelivery } from '../../../core/monitoring/deployments/model.js';
+import type { Alert, AlertRule, FeedbackRecord, LogWatermark, MonitorConfig, ProfileBucket, Reference, Webhook, WebhookDelivery } from '../../../core/monitoring/deployments/model.js';
 import type { SqlDriver, SqlValue } from '../driver.js';
 
 interface FeedbackRow { prediction_id: string; row_index: number; deployment: string; prediction_time: number; label: string; received_at: number; updated_at: number }
@@ -47,7 +47,34 @@ export class SqlMonitoringStore implements MonitoringStore {
       if (changes === 0) throw doesNotExist(`Deployment '${deployment}' has no monitor.`);
       await tx.run('DELETE FROM monitor_references WHERE deployment = ?', [deployment]);
       await tx.run('DELETE FROM alert_rules WHERE deployment = ?', [deployment]);
+      await tx.run('DELETE FROM monitor_profile_buckets WHERE deployment = ?', [deployment]);
+      await tx.run('DELETE FROM monitor_profile_watermarks WHERE deployment = ?', [deployment]);
     });
+  }
+
+  async getProfileBuckets(deployment: string, windowMs: number, since: number, until: number): Promise<ProfileBucket[]> {
+    const rows = await this.db.all<{ bucket_start: number; rows_count: number; profile: string }>(
+      'SELECT bucket_start, rows_count, profile FROM monitor_profile_buckets WHERE deployment = ? AND window_ms = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start',
+      [deployment, windowMs, since, until]);
+    return rows.map((r) => ({ start: Number(r.bucket_start), rows: Number(r.rows_count), profile: JSON.parse(r.profile) as ProfileBucket['profile'] }));
+  }
+
+  async putProfileBuckets(deployment: string, windowMs: number, buckets: ProfileBucket[], watermark: LogWatermark): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const b of buckets) {
+        await tx.run(
+          'INSERT INTO monitor_profile_buckets (deployment, window_ms, bucket_start, rows_count, profile) VALUES (?, ?, ?, ?, ?) ON CONFLICT (deployment, window_ms, bucket_start) DO UPDATE SET rows_count = excluded.rows_count, profile = excluded.profile',
+          [deployment, windowMs, b.start, b.rows, JSON.stringify(b.profile)]);
+      }
+      await tx.run(
+        'INSERT INTO monitor_profile_watermarks (deployment, window_ms, time, id) VALUES (?, ?, ?, ?) ON CONFLICT (deployment) DO UPDATE SET window_ms = excluded.window_ms, time = excluded.time, id = excluded.id',
+        [deployment, windowMs, watermark.time, watermark.id]);
+    });
+  }
+
+  async getProfileWatermark(deployment: string): Promise<(LogWatermark & { windowMs: number }) | null> {
+    const row = await this.db.get<{ window_ms: number; time: number; id: string }>('SELECT window_ms, time, id FROM monitor_profile_watermarks WHERE deployment = ?', [deployment]);
+    return row ? { windowMs: Number(row.window_ms), time: Number(row.time), id: row.id } : null;
   }
 
   async putReference(reference: Reference): Promise<void> {

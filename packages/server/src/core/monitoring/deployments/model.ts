@@ -183,3 +183,18 @@ export interface WebhookDelivery {
   error: string | null;
   durationMs: number;
 }
+
+/** One window's profile of a deployment's log, kept by the background profiler. */
+export interface ProfileBucket {
+  /** Window start (a multiple of the monitor's window since the epoch). */
+  start: number;
+  /** Rows folded in. */
+  rows: number;
+  profile: SerializedDatasetProfile;
+}
+
+/** How far the profiler has read a log: the (time, id) of the last request folded in. */
+export interface LogWatermark {
+  time: number;
+  id: string;
+}

@@ -13,7 +13,7 @@ import type { PredictionRecord } from '../../serving/model.js';
 import type { MonitoringStore } from '../../../ports/monitoring-store.js';
 import type { PredictionQuery } from '../../../ports/deployment-store.js';
 import { cbpeEstimate, classificationMetrics, fitCalibration, regressionMetrics } from './metrics.js';
-import { ALERT_METRICS, type Alert, type AlertMetric, type AlertRule, type Calibration, type Comparison, type DriftedColumn, type FeedbackRecord, type Metrics, type MonitorConfig, type MonitorTask, type Reference, type Severity, type Webhook, type WebhookDelivery } from './model.js';
+import { ALERT_METRICS, type LogWatermark, type ProfileBucket, type Alert, type AlertMetric, type AlertRule, type Calibration, type Comparison, type DriftedColumn, type FeedbackRecord, type Metrics, type MonitorConfig, type MonitorTask, type Reference, type Severity, type Webhook, type WebhookDelivery } from './model.js';
 import { checkColumns, concatColumns, predictionColumns, PREDICTION_COLUMN, recordsToColumns, rowCount, SCORE_COLUMN, typedColumn, type Cell, type JsonColumns } from './rows.js';
 import { WebhookDispatcher, type WebhookSender } from './webhooks.js';
 import { columnDistribution, type ColumnDistribution } from './distribution.js';
@@ -24,6 +24,9 @@ import { AUTO_REFERENCE_MAX_ROWS, DATASET_SOURCE_PREFIX, tablesOf, trainingDatas
  * drift test or an accuracy over a handful of requests is noise, not evidence.
  */
 export const MIN_ALERT_ROWS = 30;
+
+/** Log requests read per profiler batch. */
+export const PROFILE_BATCH = 20_000;
 
 /** What the monitoring service needs. */
 export interface MonitoringDeps {
@@ -47,6 +50,10 @@ export interface MonitoringDeps {
   exactMaxRows?: number;
   /** Where automatic references come from; without it references are only set by hand. */
   sources?: ReferenceSources;
+  /** How often the background profiler folds new log rows into stored window profiles (default 10 s; 0: only on request). */
+  profileIntervalMs?: number;
+  /** Rows younger than this are left for the next pass, so late writes from other replicas are not skipped (default 2 s). */
+  profileLagMs?: number;
 }
 
 /** Input of {@link MonitoringService.createMonitor}. */
@@ -155,6 +162,8 @@ export class MonitoringService {
   private unsubscribe: (() => void) | undefined;
   private evaluating: Promise<Alert[]> | null = null;
   private readonly captures = new Map<string, Promise<ReferenceCapture>>();
+  private profiling: Promise<number> | null = null;
+  private profileTimer: ReturnType<typeof setInterval> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: MonitoringDeps) {
@@ -173,6 +182,13 @@ export class MonitoringService {
       if (payload.change !== 'delete') void this.captureReference(payload.deployment);
     });
     this.unsubscribe = () => { offAny(); offDeploy(); };
+    const profileEvery = this.deps.profileIntervalMs ?? 10_000;
+    if (profileEvery > 0) {
+      this.profileTimer = setInterval(() => {
+        this.profileLog().catch((error) => console.error('[capstan] profiling the prediction log failed:', error));
+      }, profileEvery);
+      this.profileTimer.unref?.();
+    }
     const every = this.deps.evaluateIntervalMs ?? 60_000;
     if (every > 0) {
       this.timer = setInterval(() => {
@@ -185,7 +201,9 @@ export class MonitoringService {
   /** Stops the timer and waits for evaluations and webhook deliveries under way. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.profileTimer) clearInterval(this.profileTimer);
     this.unsubscribe?.();
+    await this.profiling?.catch(() => undefined);
     await this.evaluating?.catch(() => undefined);
     await Promise.all(this.captures.values());
     await this.webhooks.close();
@@ -496,13 +514,111 @@ export class MonitoringService {
     const config = await this.monitorOf(deployment);
     const reference = await this.referenceOf(deployment);
     const { since, until, starts } = this.windowsOf(config, range.since, range.until);
+    const mark = await this.deps.store.getProfileWatermark(deployment);
+    const profiled = mark && mark.windowMs === config.windowMs ? mark.time : -Infinity;
+    const stored = profiled > since ? new Map((await this.deps.store.getProfileBuckets(deployment, config.windowMs, since, until)).map((b) => [b.start, b])) : new Map<number, ProfileBucket>();
+    const exactMax = reference.raw !== null ? (this.deps.exactMaxRows ?? 5000) : -1;
+    let refProfile: DatasetProfile | undefined;
     const windows: DriftWindow[] = [];
     for (const start of starts) {
       const end = Math.min(start + config.windowMs, until);
+      const whole = start >= since && end === start + config.windowMs && end <= profiled;
+      const bucket = stored.get(start);
+      if (whole && !bucket) {
+        windows.push({ start, end, rows: 0, mode: null, inputs: null, predictions: null });
+        continue;
+      }
+      if (whole && bucket && bucket.rows > exactMax) {
+        refProfile ??= DatasetProfile.deserialize(reference.profile);
+        windows.push({ start, end, ...this.compareStored(config, reference, refProfile, DatasetProfile.deserialize(bucket.profile), bucket.rows) });
+        continue;
+      }
       const { records, truncated } = await this.records(deployment, Math.max(start, since), end);
       windows.push({ start, end, ...this.analyze(config, reference, records), ...(truncated ? { truncated } : {}) });
     }
     return { windowMs: config.windowMs, windows };
+  }
+
+  /**
+   * Folds the prediction log into stored window profiles, from each monitor's watermark up to
+   * `profileLagMs` ago, in batches; each batch's buckets and the moved watermark (the last request
+   * read, or the pass's end once caught up) are written in one transaction, so a restart resumes where it stopped and nothing is counted twice. Drift
+   * over whole windows the profiler has passed is then a read of the stored profile (profile
+   * mode) instead of a re-read of the log. Runs on a timer (`profileIntervalMs`); one pass at a
+   * time. Returns the rows folded in.
+   */
+  profileLog(deployment?: string): Promise<number> {
+    if (this.profiling) return this.profiling.then(() => this.profileLog(deployment));
+    const run = async () => {
+      let total = 0;
+      const monitors = deployment ? [await this.monitorOf(deployment)] : await this.deps.store.listMonitors();
+      for (const config of monitors) total += await this.profileMonitor(config);
+      return total;
+    };
+    this.profiling = run().finally(() => (this.profiling = null));
+    return this.profiling;
+  }
+
+  private async profileMonitor(config: MonitorConfig): Promise<number> {
+    const batch = PROFILE_BATCH;
+    const until = this.now() - (this.deps.profileLagMs ?? 2000);
+    const stored = await this.deps.store.getProfileWatermark(config.deployment);
+    let mark: LogWatermark | null = stored && stored.windowMs === config.windowMs ? { time: stored.time, id: stored.id } : null;
+    let total = 0;
+    for (;;) {
+      const since = mark?.time ?? 0;
+      if (since >= until) break;
+      const page = await this.deps.predictions.predictions({ deployment: config.deployment, since, until, limit: batch, includeShadow: false });
+      const fresh = mark ? page.filter((r) => r.time > mark!.time || (r.time === mark!.time && r.id > mark!.id)) : page;
+      if (fresh.length === 0) {
+        if (page.length < batch && (!mark || mark.time < until)) await this.deps.store.putProfileBuckets(config.deployment, config.windowMs, [], { time: until, id: '' });
+        break;
+      }
+      const last = fresh[fresh.length - 1]!;
+      const groups = new Map<number, PredictionRecord[]>();
+      for (const r of fresh) {
+        if (r.status !== 'ok') continue;
+        const start = Math.floor(r.time / config.windowMs) * config.windowMs;
+        (groups.get(start) ?? groups.set(start, []).get(start)!).push(r);
+      }
+      const existing = groups.size ? new Map((await this.deps.store.getProfileBuckets(config.deployment, config.windowMs, Math.min(...groups.keys()), Math.max(...groups.keys()) + 1)).map((b) => [b.start, b])) : new Map<number, ProfileBucket>();
+      const buckets: ProfileBucket[] = [];
+      for (const [start, records] of groups) {
+        const previous = existing.get(start);
+        const profile = previous ? DatasetProfile.deserialize(previous.profile) : new DatasetProfile();
+        const columns = this.logColumns(config, records);
+        const typed: Column[] = [];
+        for (const [name, cells] of Object.entries(columns)) {
+          if (cells.every((c) => c === null)) continue;
+          const kind = profile.columns.get(name)?.kind;
+          typed.push(kind ? typedColumn(name, coerce(cells, kind), kind) : typedColumn(name, cells));
+        }
+        profile.update(typed);
+        profile.rows = (previous?.rows ?? 0) + rowCount(columns);
+        buckets.push({ start, rows: profile.rows, profile: profile.serialize() });
+        total += rowCount(columns);
+      }
+      const caughtUp = page.length < batch;
+      mark = caughtUp ? { time: until, id: '' } : { time: last.time, id: last.id };
+      await this.deps.store.putProfileBuckets(config.deployment, config.windowMs, buckets, mark);
+      if (caughtUp) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return total;
+  }
+
+  private compareStored(config: MonitorConfig, reference: Reference, refProfile: DatasetProfile, current: DatasetProfile, rows: number): Analysis {
+    const run = (names: string[]): DriftReport | null => {
+      const present = names.filter((n) => (current.columns.get(n)?.valid ?? 0) > 0 && refProfile.columns.has(n));
+      if (present.length === 0) return null;
+      return driftFromProfiles(subset(refProfile, present), subset(current, present), optionsFor(config.drift, present));
+    };
+    try {
+      return { rows, mode: 'profile', inputs: run(reference.features), predictions: run(OUTPUT_COLUMNS) };
+    } catch (error) {
+      if (!isCapstanError(error)) throw error;
+      return { rows, mode: 'profile', inputs: null, predictions: null, error: error.message };
+    }
   }
 
   private analyze(config: MonitorConfig, reference: Reference, records: PredictionRecord[], columnsFilter?: (columns: JsonColumns) => JsonColumns): Analysis {
