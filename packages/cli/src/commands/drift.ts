@@ -59,7 +59,7 @@ async function drift(referencePath: string, currentPath: string, opts: DriftComm
   const { DriftWorker, computeDriftParallel, readColumns } = await import('@capstan/server/drift');
   const worker = new DriftWorker();
   try {
-    return await driftWith(referencePath, currentPath, opts, readColumns, (reference, current, options) => computeDriftParallel(reference, current, options, worker));
+    return await driftWith(referencePath, currentPath, opts, readColumns, (reference, current, options) => computeDriftParallel(reference, current, options, worker, { transfer: opts.html === undefined }));
   } finally {
     await worker.close();
   }

@@ -49,6 +49,16 @@ describe('drift on two threads', () => {
     expect(worker.columnsComputed).toBeGreaterThan(before);
   });
 
+  it('moves the numeric buffers to the worker when asked (no copy), with the same report', async () => {
+    const copy = (t: Column[]) => t.map((c) => ({ ...c, values: c.values instanceof Float64Array ? Float64Array.from(c.values) : [...c.values] }) as Column);
+    const [ref, cur] = [copy(reference), copy(current)];
+    const report = await entry.computeDriftParallel(ref, cur, {}, worker, { transfer: true });
+    expect(report).toEqual(entry.computeDrift(reference, current, {}));
+    const moved = ref.filter((c) => c.values instanceof Float64Array && c.values.length === 0);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(ref.find((c) => c.name === 'plan')!.values.length).toBe(reference[0]!.values.length);
+  });
+
   it('raises the same errors, and small inputs stay on one thread', async () => {
     await expect(entry.computeDriftParallel(reference, current, { stattest: 'nope' }, worker)).rejects.toThrow(/nope/);
     await expect(entry.computeDriftParallel(reference, current, { columns: ['ghost'] }, worker)).rejects.toThrow(/ghost/);

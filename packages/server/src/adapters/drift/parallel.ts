@@ -2,7 +2,8 @@
  * `computeDrift` on two cores: one worker thread takes part of the numeric columns (their typed
  * arrays copy cheaply), this thread the rest and every categorical column (strings do not), and
  * the per-column results are assembled into one report exactly as `computeDrift` would. Any
- * failure of the split falls back to `computeDrift` on this thread, so errors are the same.
+ * failure of the split falls back to `computeDrift` on this thread, so errors are the same
+ * (unless the columns were transferred to the worker: then the worker's error is raised).
  */
 import { Worker } from 'node:worker_threads';
 import { CapstanError } from '@capstan/api';
@@ -28,8 +29,11 @@ export class DriftWorker {
     this.worker.unref();
   }
 
-  /** `computeDrift` in the worker. */
-  compute(reference: Column[], current: Column[], options: DriftOptions): Promise<DriftReport> {
+  /**
+   * `computeDrift` in the worker. With `transfer`, the numeric columns' buffers move to the worker
+   * instead of being copied: they are unusable here afterwards.
+   */
+  compute(reference: Column[], current: Column[], options: DriftOptions, transfer = false): Promise<DriftReport> {
     const id = ++this.next;
     return new Promise((resolve, reject) => {
       const onMessage = (m: { id: number; report?: DriftReport; error?: { message: string; code: string | null } }) => {
@@ -48,7 +52,8 @@ export class DriftWorker {
       };
       this.worker.on('message', onMessage);
       this.worker.once('error', onError);
-      this.worker.postMessage({ id, reference, current, options });
+      const buffers = transfer ? [...reference, ...current].flatMap((c) => (c.values instanceof Float64Array ? [c.values.buffer] : [])) : [];
+      this.worker.postMessage({ id, reference, current, options }, [...new Set(buffers)] as ArrayBuffer[]);
     });
   }
 
@@ -63,7 +68,7 @@ export class DriftWorker {
  * `worker`. Small inputs, inputs with fewer than four numeric columns in both datasets, and any
  * failure of the split run on this thread alone.
  */
-export async function computeDriftParallel(reference: Column[], current: Column[], options: DriftOptions, worker: DriftWorker): Promise<DriftReport> {
+export async function computeDriftParallel(reference: Column[], current: Column[], options: DriftOptions, worker: DriftWorker, { transfer = false }: { transfer?: boolean } = {}): Promise<DriftReport> {
   const curByName = new Map(current.map((c) => [c.name, c]));
   const rows = (reference[0]?.values.length ?? 0) + (current[0]?.values.length ?? 0);
   const wanted = options.columns ? new Set(options.columns) : null;
@@ -76,7 +81,7 @@ export async function computeDriftParallel(reference: Column[], current: Column[
   const { columns: listed, perColumn: _perColumn, ...rest } = options;
   try {
     const [there, here] = await Promise.all([
-      worker.compute(pick(reference, true), pick(current, true), { ...rest, columns: [...away] }),
+      worker.compute(pick(reference, true), pick(current, true), { ...rest, columns: [...away] }, transfer),
       Promise.resolve().then(() => computeDrift(pick(reference, false), pick(current, false), { ...options, ...(listed ? { columns: listed.filter((n) => !away.has(n)) } : {}) })),
     ]);
     const order = listed ? [...new Set(listed)] : reference.map((c) => c.name);
@@ -86,7 +91,8 @@ export async function computeDriftParallel(reference: Column[], current: Column[
       if (c) columns[name] = c;
     }
     return assembleDriftReport(columns, { ...(here.skipped_columns ?? {}), ...(there.skipped_columns ?? {}) }, options.driftShare, 'datasets');
-  } catch {
+  } catch (error) {
+    if (transfer) throw error;
     return computeDrift(reference, current, options);
   }
 }
