@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Column, DriftOptions } from '../../src/core/monitoring/drift/types.js';
+import { seededRandom } from '../support/random.js';
 
 const entry = (await import(new URL('../../dist/drift.js', import.meta.url).href)) as typeof import('../../src/drift.js');
 const worker = new entry.DriftWorker();
@@ -13,18 +14,8 @@ afterAll(async () => {
   await worker.close();
 });
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function table(n: number, seed: number, shift: number): Column[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const cols: Column[] = [];
   for (let i = 0; i < 8; i++) cols.push({ name: `x${i}`, dtype: 'float', values: Float64Array.from({ length: n }, () => (i % 3 === 0 && r() < 0.02 ? NaN : r() * 10 + (i < 3 ? shift : 0))) });
   cols.push({ name: 'k', dtype: 'int', values: Float64Array.from({ length: n }, () => Math.floor(r() * 4)) });

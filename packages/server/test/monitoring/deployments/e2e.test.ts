@@ -15,16 +15,10 @@ import { CapstanClient, MonitoringApi, ServingApi } from '@capstan/client';
 import { logModel, train } from '@capstan/train';
 import { startCapstan } from '../../../src/main.js';
 import { waitFor } from '../../support/wait.js';
+import { seededRandom } from '../../support/random.js';
 
 function dataset(n: number, seed: number, shift = 0) {
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(seed);
   const plan: string[] = [], tenure: (number | null)[] = [], spend: number[] = [], churn: string[] = [];
   for (let i = 0; i < n; i++) {
     const p = ['basic', 'pro', 'team'][Math.floor(rand() * 3)]!;

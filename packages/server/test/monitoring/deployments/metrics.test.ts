@@ -17,16 +17,7 @@ function python<T>(script: string, input: unknown): T {
   return JSON.parse(r.stdout) as T;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -106,6 +97,7 @@ print(json.dumps(IsotonicRegression(out_of_bounds='clip').fit(d['x'], d['y']).pr
     const s = Array.from({ length: 300 }, () => Math.round(random() * 40) / 40);
     const want = python<number>(`
 import json, sys
+import { seededRandom } from '../../support/random.js';
 from sklearn.metrics import roc_auc_score
 s = json.load(sys.stdin)
 print(json.dumps(roc_auc_score([1] * len(s) + [0] * len(s), s + s, sample_weight=s + [1 - v for v in s])))

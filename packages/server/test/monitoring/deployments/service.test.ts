@@ -20,20 +20,12 @@ import { DatasetProfile, driftFromProfiles } from '../../../src/core/monitoring/
 import { MonitoringService, signWebhook, classificationMetrics } from '../../../src/core/monitoring/deployments/index.js';
 import type { PredictionRecord } from '../../../src/core/serving/model.js';
 import type { Column } from '../../../src/core/monitoring/drift/types.js';
+import { seededRandom } from '../../support/random.js';
 
 const H = 3_600_000;
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % H);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 /** Fixed data: with this seed no column of the unshifted windows crosses its 5% threshold by chance. */
 const random = rng(5);
 const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
