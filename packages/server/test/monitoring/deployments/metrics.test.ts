@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { applyIsotonic, cbpeEstimate, classificationMetrics, fitCalibration, fitIsotonic, regressionMetrics, rocAucOf } from '../../../src/core/monitoring/deployments/metrics.js';
+import { seededRandom } from '../../support/random.js';
 
 const PYTHON = fileURLToPath(new URL('../../../../../.venv/bin/python', import.meta.url));
 const hasSklearn = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0;
@@ -97,7 +98,6 @@ print(json.dumps(IsotonicRegression(out_of_bounds='clip').fit(d['x'], d['y']).pr
     const s = Array.from({ length: 300 }, () => Math.round(random() * 40) / 40);
     const want = python<number>(`
 import json, sys
-import { seededRandom } from '../../support/random.js';
 from sklearn.metrics import roc_auc_score
 s = json.load(sys.stdin)
 print(json.dumps(roc_auc_score([1] * len(s) + [0] * len(s), s + s, sample_weight=s + [1 - v for v in s])))
